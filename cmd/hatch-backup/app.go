@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"hatch-backup/store"
+)
+
+// app is one run of the program: its streams and environment, so that the
+// whole CLI runs in-process in tests.
+type app struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	json           bool // --json anywhere on the command line
+}
+
+// run executes the command line args (args[0] is the program name) and
+// returns the exit code. It never calls os.Exit.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, json: hasJSONFlag(args)}
+	err := a.cli().RunContext(ctx, args)
+	if err != nil && ctx.Err() != nil {
+		err = errors.Join(err, ctx.Err())
+	}
+	return a.fail(err)
+}
+
+// hasJSONFlag finds --json before any "--": urfave/cli stops parsing flags
+// at the first positional argument, and the error for that argument must
+// still come out as JSON.
+func hasJSONFlag(args []string) bool {
+	for _, s := range args[1:] {
+		switch s {
+		case "--":
+			return false
+		case "--json", "-json", "--json=true", "-json=true":
+			return true
+		}
+	}
+	return false
+}
+
+// fail reports err as one line on stderr (and a JSON document on stdout
+// with --json) and returns its exit code.
+func (a *app) fail(err error) int {
+	code := exitCode(err)
+	if err == nil {
+		return code
+	}
+	msg := oneLine(err)
+	fmt.Fprintf(a.stderr, "hatch-backup: %s\n", msg)
+	if a.json {
+		type jsonErr struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		}
+		a.writeJSON(map[string]jsonErr{"error": {Code: code, Message: msg}})
+	}
+	return code
+}
+
+// oneLine folds a (possibly joined) error into a single line.
+func oneLine(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "interrupted: the operation was rolled back"
+	}
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+}
+
+func (a *app) writeJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// globalFlags are accepted before and after the command name.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "root", Usage: "backup root `DIR` (default $HATCH_BACKUP_DIR, else $HATCH_HOME/mcp_host_config_backups, else ~/.hatch/mcp_host_config_backups)"},
+		&cli.DurationFlag{Name: "lock-timeout", Value: 10 * time.Second, Usage: "how long to wait for another hatch-backup to finish (`DURATION`, 0: try once)"},
+		&cli.BoolFlag{Name: "json", Usage: "machine output: one JSON document on stdout"},
+	}
+}
+
+func (a *app) cli() *cli.App {
+	commands := []*cli.Command{a.createCommand(), a.listCommand(), a.restoreCommand(), a.versionCommand()}
+	for _, c := range commands {
+		c.Flags = append(c.Flags, globalFlags()...)
+		c.OnUsageError = onUsageError
+		c.CustomHelpTemplate = cli.CommandHelpTemplate + exitCodesHelp
+	}
+	return &cli.App{
+		Name:                  "hatch-backup",
+		Usage:                 "versioned, verified backups of MCP host configs",
+		Version:               version(),
+		HideVersion:           true,
+		Flags:                 globalFlags(),
+		Commands:              commands,
+		Writer:                a.stdout,
+		ErrWriter:             a.stderr,
+		Suggest:               true,
+		EnableBashCompletion:  true,
+		OnUsageError:          onUsageError,
+		ExitErrHandler:        func(*cli.Context, error) {}, // exit codes are ours, after deferred cleanups
+		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("unknown command %q (see hatch-backup --help)", c.Args().First())
+			}
+			return usagef("no command given (commands: create, list, restore, version; see hatch-backup --help)")
+		},
+	}
+}
+
+const exitCodesHelp = `
+EXIT CODES:
+   0 success, 1 failed (nothing changed), 2 usage or invalid input, 3 integrity problem,
+   10 not found, 11 locked by another hatch-backup, 130 interrupted (rolled back)
+`
+
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usagef("%s", err.Error())
+}
+
+// noArgs refuses stray positional arguments, naming the flag to use.
+func noArgs(c *cli.Context, hint string) error {
+	if c.Args().Present() {
+		return usagef("unexpected argument %q: use %s", c.Args().First(), hint)
+	}
+	return nil
+}
+
+// global returns a global flag's value wherever on the line it was given.
+func global[T any](c *cli.Context, name string, get func(*cli.Context, string) T) T {
+	for _, ctx := range c.Lineage() {
+		for _, n := range ctx.LocalFlagNames() {
+			if n == name {
+				return get(ctx, name)
+			}
+		}
+	}
+	return get(c, name)
+}
+
+// root is the backup root: --root, else $HATCH_BACKUP_DIR, else
+// $HATCH_HOME/mcp_host_config_backups, else ~/.hatch/mcp_host_config_backups.
+func (a *app) root(c *cli.Context) (string, error) {
+	if r := global(c, "root", (*cli.Context).String); r != "" {
+		return r, nil
+	}
+	if r := a.getenv("HATCH_BACKUP_DIR"); r != "" {
+		return r, nil
+	}
+	home := a.getenv("HATCH_HOME")
+	if home == "" {
+		h := a.getenv("HOME")
+		if runtime.GOOS == "windows" && a.getenv("USERPROFILE") != "" {
+			h = a.getenv("USERPROFILE")
+		}
+		if h == "" {
+			return "", usagef("no backup root: set --root, HATCH_BACKUP_DIR, HATCH_HOME or HOME")
+		}
+		home = filepath.Join(h, ".hatch")
+	}
+	return filepath.Join(home, "mcp_host_config_backups"), nil
+}
+
+// open opens the store for one command.
+func (a *app) open(c *cli.Context, readOnly bool) (*store.Store, error) {
+	root, err := a.root(c)
+	if err != nil {
+		return nil, err
+	}
+	timeout := global(c, "lock-timeout", (*cli.Context).Duration)
+	if timeout < 0 {
+		return nil, usagef("--lock-timeout %s: must not be negative", timeout)
+	}
+	return store.Open(c.Context, store.Options{
+		Root:        root,
+		ReadOnly:    readOnly,
+		LockTimeout: timeout,
+		Logger:      slog.New(&noticeHandler{w: a.stderr}),
+	})
+}
+
+// closeStore closes s and keeps the first error.
+func closeStore(s *store.Store, err *error) {
+	if cerr := s.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
+}
+
+// hostFlag checks --host before anything is opened or touched.
+func hostFlag(c *cli.Context) (string, error) {
+	h := c.String("host")
+	if h == "" {
+		return "", usagef("missing --host (one of: %s)", strings.Join(store.HostNames(), ", "))
+	}
+	if _, err := store.LookupHost(h); err != nil {
+		return "", err
+	}
+	return h, nil
+}

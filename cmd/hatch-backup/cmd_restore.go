@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"hatch-backup/store"
+)
+
+func (a *app) restoreCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "restore",
+		Usage: "put a backup back in place, atomically",
+		Description: `Restores the latest backup of --host (or the one at --timestamp) to the
+   path it was taken from (or --to PATH). The backup's checksum is verified
+   first, the current file is backed up (unless --no-backup), and the file
+   is replaced atomically, keeping its mode; a symlinked config stays a
+   link. --dry-run says what would happen and changes nothing.
+
+   Examples:
+     hatch-backup restore --host cursor
+     hatch-backup restore --host vscode --timestamp 20250921_100000_123456
+     hatch-backup restore --host claude-desktop --to ./claude.json --dry-run`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "host", Usage: "the MCP host (`HOST`)"},
+			&cli.StringFlag{Name: "timestamp", Usage: "the backup's `TIMESTAMP` (YYYYMMDD_HHMMSS_ffffff; default: the latest)"},
+			&cli.StringFlag{Name: "to", Usage: "restore to `PATH` instead of the original config path"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "say what would be restored where, change nothing"},
+			&cli.BoolFlag{Name: "no-backup", Usage: "do not back up the current content first"},
+		},
+		Action: a.restore,
+	}
+}
+
+// restoreJSON is restore's --json output.
+type restoreJSON struct {
+	Success      bool        `json:"success"`
+	DryRun       bool        `json:"dry_run"`
+	Changed      bool        `json:"changed"`
+	Target       string      `json:"target"`
+	Restored     backupJSON  `json:"restored"`
+	SafetyBackup *backupJSON `json:"safety_backup"`
+}
+
+func (a *app) restore(c *cli.Context) (err error) {
+	if err := noArgs(c, "--host HOST and --timestamp TIMESTAMP"); err != nil {
+		return err
+	}
+	host, err := hostFlag(c)
+	if err != nil {
+		return err
+	}
+	s, err := a.open(c, c.Bool("dry-run"))
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, &err)
+	res, err := s.Restore(c.Context, store.RestoreOptions{
+		Host: host, Timestamp: c.String("timestamp"), To: c.String("to"),
+		DryRun: c.Bool("dry-run"), NoBackup: c.Bool("no-backup"),
+	})
+	if err != nil {
+		return err
+	}
+	if h, _ := store.LookupHost(host); h.RewritesOnStart && !res.DryRun && res.Changed {
+		fmt.Fprintf(a.stderr, "hatch-backup: note: %s rewrites its config when it starts; quit it before restoring, or restore again after it has started\n", h.Display)
+	}
+	if a.json {
+		out := restoreJSON{Success: true, DryRun: res.DryRun, Changed: res.Changed, Target: res.Target, Restored: toJSON(res.Restored)}
+		if res.SafetyBackup != nil {
+			sb := toJSON(*res.SafetyBackup)
+			out.SafetyBackup = &sb
+		}
+		return a.writeJSON(out)
+	}
+	return a.printRestore(res)
+}
+
+func (a *app) printRestore(res store.RestoreResult) error {
+	differs := "content differs"
+	if !res.Changed {
+		differs = "content is identical"
+	}
+	if res.DryRun {
+		_, err := fmt.Fprintf(a.stdout, "would restore %s (%s) to %s: %s\n", res.Restored.Path, res.Restored.Timestamp, res.Target, differs)
+		return err
+	}
+	if !res.Changed {
+		_, err := fmt.Fprintf(a.stdout, "%s already holds backup %s: nothing to do\n", res.Target, res.Restored.Timestamp)
+		return err
+	}
+	fmt.Fprintf(a.stdout, "restored %s (%s) to %s\n", res.Restored.Path, res.Restored.Timestamp, res.Target)
+	if res.SafetyBackup != nil {
+		fmt.Fprintf(a.stdout, "previous content backed up to %s\n", res.SafetyBackup.Path)
+	}
+	return nil
+}

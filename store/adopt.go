@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"time"
+
+	hatomic "hatch-backup/atomic"
+	"hatch-backup/blob"
+	"hatch-backup/index"
+)
+
+// found is a backup file in a host folder, not yet read.
+type found struct {
+	host string
+	name blob.Name
+	path string
+}
+
+// scanBackupFiles lists the files in the root's host folders that are
+// backups by name (ours and the Python Hatch patterns), oldest name first.
+// Anything else is left where it is.
+func (s *Store) scanBackupFiles() ([]found, error) {
+	var out []found
+	for _, h := range hostTable {
+		dir := filepath.Join(s.root, h.Name)
+		fi, err := s.fs.Lstat(dir)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.IsDir()) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("backup folder %s: %w", dir, err)
+		}
+		for _, e := range entries {
+			n, err := blob.ParseName(e.Name())
+			if err != nil || n.Host != h.Name || !e.Type().IsRegular() {
+				continue
+			}
+			out = append(out, found{host: h.Name, name: n, path: filepath.Join(dir, e.Name())})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name.Timestamp < out[j].name.Timestamp })
+	return out, nil
+}
+
+func (s *Store) hasBackupFiles() bool {
+	files, err := s.scanBackupFiles()
+	return err == nil && len(files) > 0
+}
+
+// adopt indexes every backup file the index does not know: a store written
+// by Python Hatch, or one whose index was lost. Names and bytes never
+// change; files are tightened to 0600 and folders to 0700. The original
+// config path of an adopted backup is unknown.
+func (s *Store) adopt(ctx context.Context) (int, error) {
+	files, err := s.scanBackupFiles()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		if err := s.adoptOne(f); err != nil {
+			if errors.Is(err, ErrIntegrity) {
+				s.log.Warn("not adopted: backup file is damaged", "path", f.path)
+				continue
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (s *Store) adoptOne(f found) error {
+	if _, _, err := hatomic.EnsureDir(s.fs, filepath.Dir(f.path), DirMode, false); err != nil {
+		return err
+	}
+	if err := s.fs.Chmod(f.path, FileMode); err != nil {
+		return err
+	}
+	stored, err := s.readFile(f.path, MaxConfigSize*2)
+	if err != nil {
+		return err
+	}
+	data := stored
+	comp := index.None
+	if f.name.Compressed {
+		comp = index.Zstd
+		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
+			return fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+		}
+	}
+	local, err := blob.ParseTimestamp(f.name.Timestamp, s.loc)
+	if err != nil {
+		return err
+	}
+	rec := index.Record{
+		Host: f.host, Timestamp: f.name.Timestamp, Created: local.UTC(),
+		File:       path.Join(f.host, f.name.String()),
+		StoredSize: int64(len(stored)), OriginalSize: int64(len(data)),
+		SHA256: blob.Sum(data), Compression: comp,
+	}
+	// Two Python Hatch files of one host may share a timestamp (different
+	// prefixes); the index key is the instant, so move to the next free one.
+	for range maxNameTries {
+		err = s.db.Put(rec)
+		if !errors.Is(err, index.ErrExists) {
+			return err
+		}
+		rec.Created = rec.Created.Add(time.Microsecond)
+	}
+	return err
+}

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"path/filepath"
+	"time"
+
+	"hatch-backup/index"
+)
+
+// Backup describes one stored backup (the seed's BackupInfo).
+type Backup struct {
+	Host         string
+	Timestamp    string    // the name's timestamp, how commands select it
+	Created      time.Time // exact instant, UTC
+	Path         string    // absolute path of the backup file
+	FileSize     int64     // bytes on disk
+	OriginalSize int64     // bytes of the config it holds
+	OriginalPath string    // config path it was taken from; "" when unknown
+	SHA256       [32]byte  // of the original bytes
+	Compression  string    // "none" or "zstd"
+}
+
+// Result is the outcome of a backup (the seed's BackupResult).
+type Result struct {
+	Backup  Backup
+	Skipped bool // an unchanged config was not backed up again
+}
+
+func (s *Store) backupOf(r index.Record) Backup {
+	return Backup{
+		Host:         r.Host,
+		Timestamp:    r.Timestamp,
+		Created:      r.Created,
+		Path:         filepath.Join(s.root, filepath.FromSlash(r.File)),
+		FileSize:     r.StoredSize,
+		OriginalSize: r.OriginalSize,
+		OriginalPath: r.OriginalPath,
+		SHA256:       r.SHA256,
+		Compression:  r.Compression.String(),
+	}
+}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"time"
+
+	hatomic "hatch-backup/atomic"
+	"hatch-backup/blob"
+	"hatch-backup/index"
+)
+
+// maxNameTries bounds the search for a free name: one per microsecond.
+const maxNameTries = 1000
+
+// CreateOptions select what Create backs up.
+type CreateOptions struct {
+	Host string
+	// ConfigPath is the file to back up; "" means the host's usual path.
+	ConfigPath string
+	// Compress stores the backup as zstd (name + ".zst").
+	Compress bool
+}
+
+// Create backs up a host's config: the file first, durably, then its index
+// entry. It returns the new backup.
+func (s *Store) Create(ctx context.Context, o CreateOptions) (Result, error) {
+	if err := s.writable(); err != nil {
+		return Result{}, err
+	}
+	h, err := LookupHost(o.Host)
+	if err != nil {
+		return Result{}, err
+	}
+	p := o.ConfigPath
+	if p == "" {
+		p = h.ConfigPath(s.env)
+	}
+	if p, err = filepath.Abs(p); err != nil {
+		return Result{}, fmt.Errorf("config %s: %w", o.ConfigPath, err)
+	}
+	data, err := s.readConfig(p)
+	if err != nil {
+		return Result{}, err
+	}
+	b, err := s.store(ctx, h.Name, p, data, o.Compress)
+	return Result{Backup: b}, err
+}
+
+// store writes data as a new backup of host and indexes it.
+func (s *Store) store(ctx context.Context, host, origin string, data []byte, compress bool) (Backup, error) {
+	dir := filepath.Join(s.root, host)
+	if _, _, err := hatomic.EnsureDir(s.fs, dir, DirMode, false); err != nil {
+		return Backup{}, fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	rec := index.Record{
+		Host: host, OriginalPath: origin, OriginalSize: int64(len(data)),
+		SHA256: blob.Sum(data), Compression: index.None,
+	}
+	stored := data
+	if compress {
+		stored, rec.Compression = blob.Compress(data), index.Zstd
+	}
+	rec.StoredSize = int64(len(stored))
+	if err := ctx.Err(); err != nil {
+		return Backup{}, err
+	}
+	if err := s.publish(&rec, stored, compress); err != nil {
+		return Backup{}, err
+	}
+	if err := s.db.Put(rec); err != nil {
+		// Not acknowledged: take the file back so nothing is half done.
+		// Should the remove fail too, verify reports the file and reindex
+		// adopts it.
+		rmErr := s.fs.Remove(filepath.Join(s.root, filepath.FromSlash(rec.File)))
+		return Backup{}, errors.Join(fmt.Errorf("index %s: %w", s.indexPath(), err), rmErr)
+	}
+	return s.backupOf(rec), nil
+}
+
+// publish writes the backup file under the first free name at or after
+// now: a name taken by a file (plain or .zst, even a planted symlink) or an
+// instant taken in the index moves to the next microsecond.
+func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
+	created := s.now().UTC().Truncate(time.Microsecond)
+	for range maxNameTries {
+		rec.Created = created
+		rec.Timestamp = blob.FormatTimestamp(created.In(s.loc))
+		name := blob.NewName(rec.Host, rec.Timestamp, compress).String()
+		rec.File = path.Join(rec.Host, name)
+		created = created.Add(time.Microsecond)
+		if s.taken(rec) {
+			continue
+		}
+		err := hatomic.WriteNew(s.fs, filepath.Join(s.root, rec.Host, name), stored, FileMode)
+		if errors.Is(err, hatomic.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("write backup %s: %w", filepath.Join(s.root, rec.Host, name), err)
+		}
+		return nil
+	}
+	return fmt.Errorf("backup of %s: no free name in %d tries", rec.Host, maxNameTries)
+}
+
+// taken reports whether rec's instant is indexed or its timestamp is used
+// by another file of the host, plain or compressed.
+func (s *Store) taken(rec *index.Record) bool {
+	if _, err := s.db.Get(rec.Host, rec.Timestamp, rec.Created); err == nil {
+		return true
+	}
+	found := false
+	_ = s.db.List(index.Query{Hosts: []string{rec.Host}, Since: rec.Created, Until: rec.Created, Limit: 1},
+		func(index.Record) error { found = true; return nil })
+	if found {
+		return true
+	}
+	base := filepath.Join(s.root, rec.Host, blob.NewName(rec.Host, rec.Timestamp, false).String())
+	for _, p := range []string{base, base + blob.ZstdSuffix} {
+		if _, err := s.fs.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,26 @@
+// Package store is the backup store of hatch-backup: it ties the file
+// layout (blob), the durable writes (atomic) and the bbolt catalogue (index)
+// into the operations a user asks for.
+//
+// A Store is opened for one operation and closed after it. Open takes the
+// store lock (<root>/lock): exclusive for a writer, shared for a reader, for
+// the Store's whole life, file writes included. So whoever holds it knows
+// that a temp file in the root is the leftover of a crash.
+//
+// Guarantees:
+//   - Create writes the backup file durably (temp file, fsync, no-replace
+//     publish, directory fsync) before it writes the index entry; a Create
+//     that returned nil survives a crash right after.
+//   - Two backups of one host never share a name: a taken name (plain or
+//     .zst) moves to the next free microsecond.
+//   - Restore checks the backup's size and sha256 before it touches the
+//     target, backs up the current target first (unless told not to), and
+//     replaces it atomically: the target holds its old or its new bytes at
+//     every instant.
+//   - The backup root and host folders are 0700, backup files and the index
+//     0600, whatever the umask.
+//
+// What it does not do: it does not parse configs (bytes are sacred), it
+// does not keep the owner of a restored file, and it cannot stop a host
+// application from rewriting its config after a restore.
+package store

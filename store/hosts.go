@@ -1,0 +1,196 @@
+package store
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// Host is one MCP host: where it keeps its config on each OS and what the
+// file looks like. The table below is the only place that knows paths.
+type Host struct {
+	Name       string // CLI name, e.g. "claude-desktop"
+	Display    string // human name, e.g. "Claude Desktop"
+	Format     string // "json", "jsonc" or "toml"
+	ServersKey string // where the MCP servers live in the file
+	// RewritesOnStart: the app rewrites its config from its own state when
+	// it starts, so a restore made while it runs can be undone.
+	RewritesOnStart bool
+	resolve         func(e Env) string
+}
+
+// Env is what host path resolution reads: the OS, environment variables and
+// whether a file exists (for hosts whose path depends on what is there).
+// Tests pass their own; DefaultEnv reads the real process.
+type Env struct {
+	GOOS   string
+	Getenv func(string) string
+	Exists func(path string) bool
+	Cwd    string
+}
+
+var hostTable = []Host{
+	{Name: "claude-desktop", Display: "Claude Desktop", Format: "json", ServersKey: "mcpServers", RewritesOnStart: true,
+		resolve: func(e Env) string {
+			switch e.GOOS {
+			case "darwin":
+				return e.join(e.home(), "Library", "Application Support", "Claude", "claude_desktop_config.json")
+			case "windows":
+				classic := e.join(e.appData(), "Claude", "claude_desktop_config.json")
+				store := e.join(e.localAppData(), "Packages", "Claude_pzs8sxrjxfjjc", "LocalCache", "Roaming", "Claude", "claude_desktop_config.json")
+				if !e.exists(classic) && e.exists(store) {
+					return store
+				}
+				return classic
+			}
+			return e.join(e.xdgConfig(), "Claude", "claude_desktop_config.json")
+		}},
+	{Name: "claude-code", Display: "Claude Code", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string {
+			if d := e.Getenv("CLAUDE_CONFIG_DIR"); d != "" {
+				return e.join(d, ".claude.json")
+			}
+			return e.join(e.home(), ".claude.json")
+		}},
+	{Name: "vscode", Display: "VS Code", Format: "jsonc", ServersKey: "servers",
+		resolve: func(e Env) string { return e.join(e.appConfig(), "Code", "User", "mcp.json") }},
+	{Name: "cursor", Display: "Cursor", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string { return e.join(e.home(), ".cursor", "mcp.json") }},
+	{Name: "lmstudio", Display: "LM Studio", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string { return e.join(e.home(), ".lmstudio", "mcp.json") }},
+	{Name: "gemini", Display: "Gemini CLI", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string { return e.join(e.home(), ".gemini", "settings.json") }},
+	{Name: "mistral-vibe", Display: "Mistral Vibe", Format: "toml", ServersKey: "mcp_servers",
+		resolve: func(e Env) string {
+			if e.Cwd != "" {
+				if local := e.join(e.Cwd, ".vibe", "config.toml"); e.exists(local) {
+					return local
+				}
+			}
+			if d := e.Getenv("VIBE_HOME"); d != "" {
+				return e.join(d, "config.toml")
+			}
+			return e.join(e.home(), ".vibe", "config.toml")
+		}},
+	{Name: "codex", Display: "Codex", Format: "toml", ServersKey: "mcp_servers",
+		resolve: func(e Env) string {
+			if d := e.Getenv("CODEX_HOME"); d != "" {
+				return e.join(d, "config.toml")
+			}
+			return e.join(e.home(), ".codex", "config.toml")
+		}},
+	{Name: "kiro", Display: "Kiro", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string { return e.join(e.home(), ".kiro", "settings", "mcp.json") }},
+	{Name: "opencode", Display: "OpenCode", Format: "jsonc", ServersKey: "mcp",
+		resolve: func(e Env) string {
+			dir := e.join(e.xdgConfig(), "opencode")
+			if e.GOOS == "windows" {
+				dir = e.join(e.appData(), "opencode")
+			}
+			if jsonc := e.join(dir, "opencode.jsonc"); e.exists(jsonc) {
+				return jsonc
+			}
+			return e.join(dir, "opencode.json")
+		}},
+	{Name: "augment", Display: "Augment", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string { return e.join(e.home(), ".augment", "settings.json") }},
+}
+
+// Hosts returns the supported hosts in a stable order.
+func Hosts() []Host { return append([]Host(nil), hostTable...) }
+
+// HostNames returns the supported host names, for messages and completion.
+func HostNames() []string {
+	names := make([]string, len(hostTable))
+	for i, h := range hostTable {
+		names[i] = h.Name
+	}
+	return names
+}
+
+// LookupHost returns the host named name; ErrUnknownHost (with the list of
+// supported hosts) for any other name.
+func LookupHost(name string) (Host, error) {
+	for _, h := range hostTable {
+		if h.Name == name {
+			return h, nil
+		}
+	}
+	return Host{}, fmt.Errorf("%w %q (supported: %s)", ErrUnknownHost, name, strings.Join(HostNames(), ", "))
+}
+
+// ConfigPath is where h keeps its config under e. It may be a path that
+// does not exist.
+func (h Host) ConfigPath(e Env) string { return h.resolve(e) }
+
+func (e Env) exists(p string) bool { return e.Exists != nil && e.Exists(p) }
+
+// home is the user's home directory as the OS defines it.
+func (e Env) home() string {
+	if e.GOOS == "windows" {
+		if h := e.Getenv("USERPROFILE"); h != "" {
+			return h
+		}
+	}
+	return e.Getenv("HOME")
+}
+
+func (e Env) xdgConfig() string {
+	if d := e.Getenv("XDG_CONFIG_HOME"); d != "" && e.isAbs(d) {
+		return d
+	}
+	return e.join(e.home(), ".config")
+}
+
+func (e Env) appData() string {
+	if d := e.Getenv("APPDATA"); d != "" {
+		return d
+	}
+	return e.join(e.home(), "AppData", "Roaming")
+}
+
+func (e Env) localAppData() string {
+	if d := e.Getenv("LOCALAPPDATA"); d != "" {
+		return d
+	}
+	return e.join(e.home(), "AppData", "Local")
+}
+
+// appConfig is the per-user application config folder of the OS.
+func (e Env) appConfig() string {
+	switch e.GOOS {
+	case "darwin":
+		return e.join(e.home(), "Library", "Application Support")
+	case "windows":
+		return e.appData()
+	}
+	return e.xdgConfig()
+}
+
+// join builds a path in e's OS syntax, so that every OS resolves the same
+// way whatever OS the program (or its test) runs on.
+func (e Env) join(elem ...string) string {
+	if e.GOOS != "windows" {
+		return path.Join(elem...)
+	}
+	parts := make([]string, 0, len(elem))
+	for i, p := range elem {
+		p = strings.ReplaceAll(p, "/", `\`)
+		if i > 0 {
+			p = strings.Trim(p, `\`)
+		} else {
+			p = strings.TrimRight(p, `\`)
+		}
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, `\`)
+}
+
+func (e Env) isAbs(p string) bool {
+	if e.GOOS == "windows" {
+		return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') || strings.HasPrefix(p, `\\`)
+	}
+	return strings.HasPrefix(p, "/")
+}

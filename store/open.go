@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	hatomic "hatch-backup/atomic"
+	"hatch-backup/index"
+	"hatch-backup/migrations"
+)
+
+// File names inside the backup root.
+const (
+	IndexFile = "index.db"
+	LockFile  = "lock"
+)
+
+// Modes of everything the store writes, whatever the umask.
+const (
+	DirMode  fs.FileMode = 0o700
+	FileMode fs.FileMode = 0o600
+)
+
+// MaxConfigSize is the largest config file the store backs up. MCP configs
+// are kilobytes; anything this big is not one.
+const MaxConfigSize = 64 << 20
+
+// Options configure Open. The zero value of every field but Root is usable.
+type Options struct {
+	// Root is the backup root folder. Required.
+	Root string
+	// ReadOnly opens for reading: a shared lock, and nothing is created. A
+	// root that does not exist reads as an empty store.
+	ReadOnly bool
+	// LockTimeout bounds the wait for the store lock; 0 tries once.
+	LockTimeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Location is the zone backup names are written and read in; nil
+	// means time.Local, as Python Hatch writes them.
+	Location *time.Location
+	// FS is the file-system seam; nil means the real one.
+	FS hatomic.FS
+	// Logger receives notices (a tightened root, an index built from
+	// files). Nil discards them. Nothing logged ever holds config content.
+	Logger *slog.Logger
+	// Env resolves host config paths; nil means DefaultEnv().
+	Env *Env
+}
+
+// Store is an open backup store. It holds the store lock until Close.
+type Store struct {
+	root     string
+	readOnly bool
+	opts     Options
+	fs       hatomic.FS
+	now      func() time.Time
+	loc      *time.Location
+	log      *slog.Logger
+	env      Env
+	lock     *index.Lock
+	db       *index.DB // nil: no index and no backups yet (read-only open)
+}
+
+// errNeedsWriter: a read-only open found work only a writer may do
+// (build a missing index, migrate an old one).
+var errNeedsWriter = errors.New("store needs a writer")
+
+// Open opens the store at opts.Root for one operation.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Root == "" {
+		return nil, fmt.Errorf("backup root: %w: empty path", ErrInvalid)
+	}
+	s := newStore(opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.readOnly {
+		err = s.openReader()
+		if errors.Is(err, errNeedsWriter) {
+			s.closeAll()
+			s.readOnly = false
+			err = s.openWriter(ctx)
+		}
+	} else {
+		err = s.openWriter(ctx)
+	}
+	if err != nil {
+		s.closeAll()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newStore(opts Options) *Store {
+	s := &Store{opts: opts, readOnly: opts.ReadOnly, fs: opts.FS, now: opts.Now, loc: opts.Location, log: opts.Logger}
+	if s.fs == nil {
+		s.fs = hatomic.OS()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.loc == nil {
+		s.loc = time.Local
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Env != nil {
+		s.env = *opts.Env
+	} else {
+		s.env = DefaultEnv()
+	}
+	s.root = filepath.Clean(opts.Root)
+	if abs, err := filepath.Abs(s.root); err == nil {
+		s.root = abs
+	}
+	return s
+}
+
+// DefaultEnv reads the real OS, environment and file system.
+func DefaultEnv() Env {
+	cwd, _ := os.Getwd()
+	return Env{
+		GOOS:   runtime.GOOS,
+		Getenv: os.Getenv,
+		Exists: func(p string) bool { _, err := os.Stat(p); return err == nil },
+		Cwd:    cwd,
+	}
+}
+
+// resolveRoot follows a symlinked root to the folder it names, so that a
+// root kept elsewhere (a synced folder) works and every path is real.
+func (s *Store) resolveRoot() error {
+	fi, err := s.fs.Lstat(s.root)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return nil
+	}
+	real, err := s.fs.EvalSymlinks(s.root)
+	if err != nil {
+		return fmt.Errorf("backup root %s: %w", s.root, err)
+	}
+	s.root = real
+	return nil
+}
+
+func (s *Store) openReader() error {
+	if err := s.resolveRoot(); err != nil {
+		return err
+	}
+	if _, err := s.fs.Stat(s.root); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("backup root %s: %w", s.root, err)
+	}
+	lock, err := index.AcquireLock(filepath.Join(s.root, LockFile), false, s.opts.LockTimeout)
+	if err != nil {
+		return err
+	}
+	s.lock = lock
+	db, err := index.Open(s.indexPath(), index.Options{ReadOnly: true, Timeout: s.opts.LockTimeout})
+	if errors.Is(err, index.ErrNoIndex) {
+		if s.hasBackupFiles() {
+			return errNeedsWriter
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.db = db
+	if pending, err := migrations.Pending(db); err != nil {
+		return err
+	} else if pending {
+		return errNeedsWriter
+	}
+	return nil
+}
+
+func (s *Store) openWriter(ctx context.Context) error {
+	if err := s.resolveRoot(); err != nil {
+		return err
+	}
+	_, tightened, err := hatomic.EnsureDir(s.fs, s.root, DirMode, true)
+	if err != nil {
+		return fmt.Errorf("backup root %s: %w", s.root, err)
+	}
+	if tightened {
+		s.log.Warn("tightened the backup root to mode 0700", "path", s.root)
+	}
+	lock, err := index.AcquireLock(filepath.Join(s.root, LockFile), true, s.opts.LockTimeout)
+	if err != nil {
+		return err
+	}
+	s.lock = lock
+	_, statErr := s.fs.Lstat(s.indexPath())
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+	db, err := index.Open(s.indexPath(), index.Options{Timeout: s.opts.LockTimeout})
+	if err != nil {
+		return err
+	}
+	s.db = db
+	if _, err := migrations.Up(db); err != nil {
+		return err
+	}
+	if fresh && s.hasBackupFiles() {
+		n, err := s.adopt(ctx)
+		if err != nil {
+			return err
+		}
+		s.log.Warn("no index found: built one from the backup files", "root", s.root, "backups", n)
+	}
+	return nil
+}
+
+func (s *Store) indexPath() string { return filepath.Join(s.root, IndexFile) }
+
+// Root is the store's backup root (symlinks resolved).
+func (s *Store) Root() string { return s.root }
+
+// Close releases the index and the store lock.
+func (s *Store) Close() error { return s.closeAll() }
+
+func (s *Store) closeAll() error {
+	var errs []error
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+		s.db = nil
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Release())
+		s.lock = nil
+	}
+	return errors.Join(errs...)
+}
+
+// SchemaVersion is the index schema this program writes.
+func SchemaVersion() uint32 { return migrations.Latest() }
+
+func (s *Store) writable() error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	return nil
+}
