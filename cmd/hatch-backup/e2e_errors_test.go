@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,10 +23,7 @@ func TestBadInput(t *testing.T) {
 
 	dirCfg := filepath.Join(e.home, "a-dir")
 	os.Mkdir(dirCfg, 0o700)
-	fifo := filepath.Join(e.home, "a-fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	special := specialFiles(t, e.home) // a FIFO and a device where the OS has them
 	missingDir := filepath.Join(e.home, "no", "such", "dir", "x.json")
 
 	cases := []struct {
@@ -53,8 +49,6 @@ func TestBadInput(t *testing.T) {
 		{"config missing", []string{"create", "--host", "cursor", "--config", filepath.Join(e.home, "nope.json")}, 10, "nope.json"},
 		{"host config missing", []string{"create", "--host", "kiro"}, 10, filepath.Join(".kiro", "settings", "mcp.json")},
 		{"config is a directory", []string{"create", "--host", "cursor", "--config", dirCfg}, 2, dirCfg},
-		{"config is a FIFO", []string{"create", "--host", "cursor", "--config", fifo}, 2, fifo},
-		{"config is a device", []string{"create", "--host", "cursor", "--config", "/dev/null"}, 2, "/dev/null"},
 		{"timestamp is a date", []string{"restore", "--host", "cursor", "--timestamp", "2025-09-21"}, 2, "2025-09-21"},
 		{"timestamp month 13", []string{"restore", "--host", "cursor", "--timestamp", "20251340_000000_000000"}, 2, "20251340_000000_000000"},
 		{"timestamp 7 digits", []string{"restore", "--host", "cursor", "--timestamp", "20250921_100000_1234567"}, 2, "20250921_100000_1234567"},
@@ -68,6 +62,14 @@ func TestBadInput(t *testing.T) {
 		{"bad until", []string{"list", "--until", "2025-13-01"}, 2, "2025-13-01"},
 		{"negative lock timeout", []string{"list", "--lock-timeout", "-1s"}, 2, "-1s"},
 		{"bad lock timeout", []string{"list", "--lock-timeout", "soon"}, 2, "soon"},
+	}
+	for _, p := range special {
+		cases = append(cases, struct {
+			name string
+			args []string
+			code int
+			says string
+		}{"config is " + filepath.Base(p), []string{"create", "--host", "cursor", "--config", p}, 2, p})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
