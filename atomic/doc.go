@@ -1,0 +1,54 @@
+// Package atomic writes files so that a crash, a kill -9 or a power cut at
+// any instant leaves either the old content or the new, never an empty or a
+// partial file. It implements the write protocol of docs/RELIABILITY.md:
+//
+//  1. a temp file in the destination's own directory, named
+//     "." + base + "." + 16 random hex digits + ".tmp", created with
+//     O_CREATE|O_EXCL and mode 0600;
+//  2. write everything and check the byte count (ErrShortWrite);
+//  3. chmod the open file to the final mode, so the umask never matters;
+//  4. fsync; a failed fsync fails the operation and is never retried;
+//  5. close, then publish: WriteNew never replaces a name (renameat2
+//     RENAME_NOREPLACE on Linux, renamex_np RENAME_EXCL on macOS, MoveFileEx
+//     without MOVEFILE_REPLACE_EXISTING on Windows, link + unlink elsewhere
+//     or where the file system lacks those); ReplaceFile is a plain rename;
+//  6. fsync the directory (EINVAL/ENOTSUP from the file system count as
+//     success).
+//
+// On any failure the temp file is removed and the destination is as it was.
+// IsTemp recognises the temp names, so that whoever holds the store lock can
+// tell a crash's leftovers (the only way one survives) from real files.
+//
+// ReplaceFile writes through a symlink to the file it resolves to and keeps
+// the link; it keeps the target's permission bits, refuses anything but a
+// regular file and never creates a directory. EnsureDir makes a directory
+// with an exact mode and tightens one that is too open. WriteWithBackup wraps
+// ReplaceFile with a Backuper and rolls back when the write fails.
+//
+// All I/O goes through the FS seam: OS() in production, a Recorder in tests
+// to record the call order and inject faults.
+//
+// What it does not guarantee:
+//   - Durability is only as good as the disk's honouring of fsync: a drive
+//     that acknowledges writes it has only cached can still lose them.
+//     (On macOS, Go's File.Sync issues F_FULLFSYNC, which asks the drive to
+//     flush its cache too; plain fsync there does not.)
+//   - Windows has no directory fsync: SyncDir is a no-op there, and the
+//     renames use MOVEFILE_WRITE_THROUGH instead. Mode bits mean little on
+//     Windows (only the read-only attribute), and replacing a file that
+//     another program holds open can fail there.
+//   - Only the permission bits are kept by ReplaceFile: owner and group,
+//     setuid/setgid, ACLs, extended attributes and the inode (hence hard
+//     links to the old file) are not. The new file belongs to the writer.
+//   - Atomicity is per file. Nothing orders two writes against each other,
+//     and concurrent writers are not serialised: ReplaceFile is last writer
+//     wins; callers hold a lock.
+//   - Changes made between checking a target and renaming over it (a file
+//     swapped for a symlink, say) are not detected; the containing
+//     directories are expected to be the user's own.
+//   - A destination base name longer than the file system allows minus the
+//     22 bytes of the temp decoration cannot be written.
+//   - If the final directory fsync of ReplaceFile fails, the new content is
+//     already visible (the old is gone) but may not survive a crash; the
+//     error says so. WriteNew in that case removes what it published.
+package atomic

@@ -1,0 +1,40 @@
+package atomic
+
+import (
+	"errors"
+	"io/fs"
+)
+
+// Sentinel errors. Every error this package returns names the path at fault
+// and wraps the underlying *fs.PathError or *os.LinkError where there is one.
+var (
+	// ErrExist is returned by WriteNew when the destination name is taken
+	// (by a file, a directory or a symlink, dangling or not).
+	// It wraps fs.ErrExist.
+	ErrExist error = existError{}
+	// ErrNoDir is returned when the destination's directory does not exist;
+	// no directory is ever created by ReplaceFile or WriteNew, nor by
+	// EnsureDir unless parents is set.
+	ErrNoDir = errors.New("atomic: destination directory does not exist")
+	// ErrShortWrite is returned when fewer bytes were written than given.
+	ErrShortWrite = errors.New("atomic: short write")
+	// ErrNotRegular is returned when the destination exists but is not a
+	// regular file (after following symlinks): a directory, FIFO, device,
+	// socket.
+	ErrNotRegular = errors.New("atomic: destination is not a regular file")
+	// ErrDanglingSymlink is returned by ReplaceFile when path is a symlink
+	// whose target does not exist: writing through it would create a file
+	// somewhere the caller never named. It comes with the error from
+	// resolving the link, so it also matches fs.ErrNotExist.
+	ErrDanglingSymlink = errors.New("atomic: symlink target does not exist")
+	// ErrNotDir is returned by EnsureDir when something other than a real
+	// directory (a file, or a symlink even to a directory) is at dir.
+	ErrNotDir = errors.New("atomic: not a directory")
+)
+
+// existError is ErrExist: a distinct sentinel whose message stays short and
+// that still matches fs.ErrExist for callers that only know the standard one.
+type existError struct{}
+
+func (existError) Error() string { return "atomic: destination exists" }
+func (existError) Unwrap() error { return fs.ErrExist }

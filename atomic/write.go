@@ -1,0 +1,91 @@
+package atomic
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+)
+
+// WriteNew durably writes data to a new file at path with exactly mode perm
+// (whatever the umask): temp file in path's directory (O_CREATE|O_EXCL, 0600),
+// write, check count, chmod, fsync, close, RenameNoReplace, SyncDir.
+// It never replaces an existing name: a taken name (even a symlink) gives an
+// error matching both ErrExist and fs.ErrExist, and the temp file is removed.
+// On any error path does not exist afterwards (if the directory fsync fails,
+// the just-published file is removed again) and no temp file is left.
+func WriteNew(fsys FS, path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := writeTemp(fsys, dir, filepath.Base(path), data, perm)
+	if err != nil {
+		return fmt.Errorf("atomic: write %s: %w", path, err)
+	}
+	if err := fsys.RenameNoReplace(tmp, path); err != nil {
+		rmErr := removeTemp(fsys, tmp)
+		if errors.Is(err, fs.ErrExist) {
+			return errors.Join(fmt.Errorf("%w: %s", ErrExist, path), rmErr)
+		}
+		return fmt.Errorf("atomic: write %s: publish: %w", path, errors.Join(err, rmErr))
+	}
+	if err := fsys.SyncDir(dir); err != nil {
+		// The name is visible but may not survive a crash. A caller told
+		// "failed" must find nothing, so take the name back: it is ours.
+		return fmt.Errorf("atomic: write %s: %w", path, errors.Join(err, removeTemp(fsys, path)))
+	}
+	return nil
+}
+
+// writeTemp runs the protocol up to the publish step: it returns the name of
+// a closed, fsynced temp file in dir holding data with mode perm. On error
+// no temp file is left (unless even removing it failed, which is reported).
+func writeTemp(fsys FS, dir, base string, data []byte, perm fs.FileMode) (string, error) {
+	f, err := createTemp(fsys, dir, base)
+	if isNotExist(err) {
+		return "", fmt.Errorf("%w: %s", ErrNoDir, dir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("create temp file: %w", err)
+	}
+	err = fill(f, data, perm)
+	// Close even after a failure: the descriptor must go. Its error counts
+	// only when nothing failed before (a failed close may mean lost data,
+	// as on NFS).
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close temp file: %w", cerr)
+	}
+	if err != nil {
+		return "", errors.Join(err, removeTemp(fsys, f.Name()))
+	}
+	return f.Name(), nil
+}
+
+// fill writes data, sets the final mode and fsyncs. The chmod goes through
+// the open file, before the fsync: it cannot be redirected by a name swapped
+// in the directory, and the fsync makes the mode as durable as the bytes.
+func fill(f File, data []byte, perm fs.FileMode) error {
+	n, err := f.Write(data)
+	if err != nil {
+		return fmt.Errorf("write temp file: %w", err)
+	}
+	if n != len(data) {
+		return fmt.Errorf("%w: %d of %d bytes to %s", ErrShortWrite, n, len(data), f.Name())
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("chmod temp file: %w", err)
+	}
+	// A failed fsync is final: the kernel may have dropped the dirty pages,
+	// so a retry that succeeds would prove nothing.
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync temp file: %w", err)
+	}
+	return nil
+}
+
+// removeTemp removes a file this package created; a file already gone is
+// fine.
+func removeTemp(fsys FS, name string) error {
+	if err := fsys.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", name, err)
+	}
+	return nil
+}
