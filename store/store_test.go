@@ -241,7 +241,7 @@ func TestCreateDSTFallBack(t *testing.T) {
 	f := newFixture(t)
 	p := f.config("c.json", []byte("{}"))
 	first := time.Date(2025, 11, 2, 5, 30, 0, 0, time.UTC) // 01:30 EDT
-	second := first.Add(time.Hour)                          // 01:30 EST
+	second := first.Add(time.Hour)                         // 01:30 EST
 	a := f.create("cursor", p, func(o *Options) { o.Now = func() time.Time { return first }; o.Location = ny })
 	b := f.create("cursor", p, func(o *Options) { o.Now = func() time.Time { return second }; o.Location = ny })
 	if a.Timestamp != "20251102_013000_000000" || b.Timestamp != "20251102_013000_000001" {
