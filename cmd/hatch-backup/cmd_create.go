@@ -13,12 +13,12 @@ func (a *app) createCommand() *cli.Command {
 		Name:  "create",
 		Usage: "back up a host's config",
 		Description: `Backs up the config of --host (its usual path, or --config PATH) into the
-   backup root and prints the backup's path. The file is durable before the
-   command returns.
+backup root and prints the backup's path. The file is durable before the
+command returns.
 
-   Examples:
-     hatch-backup create --host claude-desktop
-     hatch-backup create --host vscode --config ~/work/.vscode/mcp.json --compress`,
+Examples:
+  hatch-backup create --host claude-desktop
+  hatch-backup create --host vscode --config ~/work/.vscode/mcp.json --compress`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "host", Usage: "the MCP host (`HOST`, see the README's host table)"},
 			&cli.StringFlag{Name: "config", Usage: "back up this `PATH` instead of the host's usual config"},

@@ -15,14 +15,14 @@ func (a *app) listCommand() *cli.Command {
 		Name:  "list",
 		Usage: "list backups, newest first",
 		Description: `Lists backups newest first, from the index. T is a backup timestamp,
-   a local date YYYY-MM-DD (--since from the start of that day, --until to
-   its end, both inclusive), an RFC 3339 instant, or an age such as 90m,
-   36h, 7d.
+a local date YYYY-MM-DD (--since from the start of that day, --until to
+its end, both inclusive), an RFC 3339 instant, or an age such as 90m,
+36h, 7d.
 
-   Examples:
-     hatch-backup list
-     hatch-backup list --host cursor --since 7d
-     hatch-backup list --host vscode --host cursor --limit 20 --json`,
+Examples:
+  hatch-backup list
+  hatch-backup list --host cursor --since 7d
+  hatch-backup list --host vscode --host cursor --limit 20 --json`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "host", Usage: "only this `HOST` (repeatable)"},
 			&cli.StringFlag{Name: "since", Usage: "only backups created at or after `T`"},

@@ -13,15 +13,15 @@ func (a *app) restoreCommand() *cli.Command {
 		Name:  "restore",
 		Usage: "put a backup back in place, atomically",
 		Description: `Restores the latest backup of --host (or the one at --timestamp) to the
-   path it was taken from (or --to PATH). The backup's checksum is verified
-   first, the current file is backed up (unless --no-backup), and the file
-   is replaced atomically, keeping its mode; a symlinked config stays a
-   link. --dry-run says what would happen and changes nothing.
+path it was taken from (or --to PATH). The backup's checksum is verified
+first, the current file is backed up (unless --no-backup), and the file
+is replaced atomically, keeping its mode; a symlinked config stays a
+link. --dry-run says what would happen and changes nothing.
 
-   Examples:
-     hatch-backup restore --host cursor
-     hatch-backup restore --host vscode --timestamp 20250921_100000_123456
-     hatch-backup restore --host claude-desktop --to ./claude.json --dry-run`,
+Examples:
+  hatch-backup restore --host cursor
+  hatch-backup restore --host vscode --timestamp 20250921_100000_123456
+  hatch-backup restore --host claude-desktop --to ./claude.json --dry-run`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "host", Usage: "the MCP host (`HOST`)"},
 			&cli.StringFlag{Name: "timestamp", Usage: "the backup's `TIMESTAMP` (YYYYMMDD_HHMMSS_ffffff; default: the latest)"},
