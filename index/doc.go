@@ -1,0 +1,46 @@
+// Package index is the catalogue of backups: a bbolt file (<root>/index.db)
+// that answers "the latest backup of a host", "a host's backup by
+// timestamp", "the backups of some hosts in a time range" without reading
+// the backup files, and the store lock (<root>/lock) that serialises
+// writers.
+//
+// # Layout
+//
+// Schema version 1 (see CreateLayout; the migrations package creates it):
+// bucket "meta" holds "schema"; bucket "hosts" holds one nested bucket per
+// host whose keys are Created in Unix microseconds (8 bytes, big-endian)
+// and whose values are the encoded records; bucket "time" has an empty
+// value under Created followed by the host name for each record. Latest,
+// Get and List are cursor seeks (List with several hosts merges one cursor
+// per host); only a Get that misses its 26-hour window reads a whole host.
+//
+// # Guarantees
+//
+//   - Every write is one bbolt transaction: a record is in both the host
+//     bucket and the time bucket or in neither; Upgrade commits a
+//     migration together with its schema version.
+//   - Damage is reported, never hidden: a 0-byte, truncated, garbage or
+//     symlinked index file gives ErrCorrupt from Open and is not modified;
+//     a panic inside bbolt while reading (a damaged page) and an
+//     undecodable record give ErrCorrupt instead of crashing.
+//   - Nothing waits forever: bbolt's file lock and the store lock are
+//     polled up to a timeout, ErrLocked after it.
+//   - New index and lock files are mode 0600 whatever the umask; symlinks
+//     are never followed (O_NOFOLLOW).
+//   - Every error names the index or lock file and wraps one of the
+//     sentinel errors (errors.Is), with bbolt's own error beside it.
+//
+// # What it does not do
+//
+//   - It does not know the backup files: it neither reads nor checks them,
+//     and cannot tell whether an entry's file still exists (store's verify
+//     does).
+//   - Open does not take the store lock; callers take it first
+//     (AcquireLock) and keep it while the index is open. bbolt's lock alone
+//     would not survive compaction replacing index.db.
+//   - It does not migrate: Put and Delete on an index without layout fail
+//     with ErrNoLayout, and Schema only reports the version.
+//   - Check reads everything and is meant for verify and tests, not for
+//     every open; Open only checks what it must (meta pages, file size).
+//   - Open the index once per process: bbolt's lock is per open file.
+package index

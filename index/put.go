@@ -1,0 +1,110 @@
+package index
+
+import (
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// appendFill is the FillPercent of the record buckets: backups arrive in
+// time order, so pages that split are left full rather than half empty
+// (bbolt's default), which nearly halves the file.
+const appendFill = 1.0
+
+// Put adds a record; ErrExists when its (Host, Created) key is taken.
+//
+// Created is stored at microsecond precision (finer digits are dropped).
+// File is stored as its name only when that differs from the name
+// hatch-backup gives a backup; Host is the bucket's name. ErrInvalidRecord
+// when r cannot be stored, ErrNoLayout before migrations ran, ErrReadOnly
+// on a read-only index. One fsynced transaction per call: see PutMany to
+// add many records at once.
+func (db *DB) Put(r Record) error {
+	return db.PutMany([]Record{r})
+}
+
+// PutMany adds records in one transaction: all or none. ErrExists when a
+// key is taken, in the index or twice in records; otherwise as Put.
+func (db *DB) PutMany(records []Record) error {
+	values := make([][]byte, len(records))
+	for i, r := range records {
+		v, err := encodeRecord(r)
+		if err != nil {
+			return fmt.Errorf("put into index %s: %w", db.path, err)
+		}
+		values[i] = v
+	}
+	return db.update("put into", func(tx *bolt.Tx) error {
+		hosts, times, err := writableLayout(tx)
+		if err != nil {
+			return err
+		}
+		for i, r := range records {
+			if err := put(hosts, times, r, values[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func put(hosts, times *bolt.Bucket, r Record, value []byte) error {
+	hb, err := hosts.CreateBucketIfNotExists([]byte(r.Host))
+	if err != nil {
+		return err
+	}
+	hb.FillPercent = appendFill
+	times.FillPercent = appendFill
+	key, tkey := recordKey(r.Created), timeKey(r.Host, r.Created)
+	if hb.Get(key) != nil {
+		return fmt.Errorf("%w: %s at %s", ErrExists, r.Host, r.Created.UTC().Format(time.RFC3339Nano))
+	}
+	if times.Get(tkey) != nil {
+		return fmt.Errorf("%w: time bucket lists %s at %s, its host bucket does not",
+			ErrCorrupt, r.Host, r.Created.UTC().Format(time.RFC3339Nano))
+	}
+	if err := hb.Put(key, value); err != nil {
+		return err
+	}
+	return times.Put(tkey, nil)
+}
+
+// Delete removes the record of host at created; ErrNotFound if absent.
+// A host whose last record goes loses its bucket. ErrNoLayout before
+// migrations ran, ErrReadOnly on a read-only index.
+func (db *DB) Delete(host string, created time.Time) error {
+	return db.update("delete from", func(tx *bolt.Tx) error {
+		hosts, times, err := writableLayout(tx)
+		if err != nil {
+			return err
+		}
+		key := recordKey(created)
+		var hb *bolt.Bucket
+		if host != "" {
+			hb = hosts.Bucket([]byte(host))
+		}
+		if host == "" || hb == nil || hb.Get(key) == nil {
+			return fmt.Errorf("%w: %s at %s", ErrNotFound, host, created.UTC().Format(time.RFC3339Nano))
+		}
+		if err := hb.Delete(key); err != nil {
+			return err
+		}
+		if err := times.Delete(timeKey(host, created)); err != nil {
+			return err
+		}
+		if k, _ := hb.Cursor().First(); k == nil {
+			return hosts.DeleteBucket([]byte(host))
+		}
+		return nil
+	})
+}
+
+// writableLayout is layout for writers: ErrNoLayout when there is none.
+func writableLayout(tx *bolt.Tx) (hosts, times *bolt.Bucket, err error) {
+	hosts, times, err = layout(tx)
+	if err == nil && hosts == nil {
+		err = ErrNoLayout
+	}
+	return hosts, times, err
+}

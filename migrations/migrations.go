@@ -1,0 +1,83 @@
+package migrations
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"hatch-backup/index"
+)
+
+// ErrNewerSchema is index.ErrNewerSchema, re-exported for callers.
+var ErrNewerSchema = index.ErrNewerSchema
+
+// Migration takes an index from schema To-1 to To.
+type Migration struct {
+	To    uint32
+	Name  string
+	Apply func(tx *bolt.Tx) error
+}
+
+// registry holds every migration, To ascending from 1 without gaps. Tests
+// replace it to inject failures.
+var registry = []Migration{
+	{To: 1, Name: "create buckets meta, hosts and time", Apply: index.CreateLayout},
+}
+
+// All returns a copy of the migrations, in the order Up applies them.
+func All() []Migration {
+	return append([]Migration(nil), registry...)
+}
+
+// Latest is the schema version this program writes.
+func Latest() uint32 {
+	var v uint32
+	for _, m := range registry {
+		v = max(v, m.To)
+	}
+	return v
+}
+
+// Up applies every pending migration in order, each in one transaction
+// with its schema-version bump. An index from a newer schema: ErrNewerSchema.
+//
+// applied counts the migrations committed, also when a later one fails;
+// the failing one's error names it and the index stays at the version
+// before it.
+func Up(db *index.DB) (applied int, err error) {
+	cur, err := current(db)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range registry {
+		if m.To <= cur {
+			continue
+		}
+		if err := db.Upgrade(m.To, m.Apply); err != nil {
+			return applied, fmt.Errorf("migration %d (%s): %w", m.To, m.Name, err)
+		}
+		applied++
+	}
+	return applied, nil
+}
+
+// Pending reports whether Up has work to do (for read-only opens).
+// ErrNewerSchema when the index is newer than this program.
+func Pending(db *index.DB) (bool, error) {
+	cur, err := current(db)
+	return err == nil && cur < Latest(), err
+}
+
+// current is the index's schema version, refused when it is newer than
+// Latest.
+func current(db *index.DB) (uint32, error) {
+	cur, err := db.Schema()
+	if err != nil {
+		return 0, err
+	}
+	if latest := Latest(); cur > latest {
+		return 0, fmt.Errorf("index %s: %w: schema %d, this program knows up to %d: a newer hatch-backup wrote it",
+			db.Path(), ErrNewerSchema, cur, latest)
+	}
+	return cur, nil
+}
