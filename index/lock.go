@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -37,6 +38,12 @@ var errWouldBlock = errors.New("lock is held")
 // file read-only, so readers work on a read-only root where the file
 // exists.
 func AcquireLock(path string, exclusive bool, timeout time.Duration) (*Lock, error) {
+	return AcquireLockContext(context.Background(), path, exclusive, timeout)
+}
+
+// AcquireLockContext is AcquireLock that also gives up, with ctx's error,
+// when ctx is done: an interrupted command does not sit out the timeout.
+func AcquireLockContext(ctx context.Context, path string, exclusive bool, timeout time.Duration) (*Lock, error) {
 	f, err := openLockFile(path, exclusive)
 	if err != nil {
 		return nil, err
@@ -55,7 +62,14 @@ func AcquireLock(path string, exclusive bool, timeout time.Duration) (*Lock, err
 			}
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		time.Sleep(min(pause, left))
+		wait := time.NewTimer(min(pause, left))
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, ctx.Err())
+		case <-wait.C:
+		}
 	}
 }
 

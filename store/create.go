@@ -109,11 +109,10 @@ func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
 }
 
 // taken reports whether rec's instant is indexed or its timestamp is used
-// by another file of the host, plain or compressed.
+// by a file of the host, plain or compressed. Names are checked on disk,
+// not in the index: every indexed backup has its file (a missing one is
+// damage), and a file the index does not know must not be replaced either.
 func (s *Store) taken(rec *index.Record) bool {
-	if _, err := s.db.Get(rec.Host, rec.Timestamp, rec.Created); err == nil {
-		return true
-	}
 	found := false
 	_ = s.db.List(index.Query{Hosts: []string{rec.Host}, Since: rec.Created, Until: rec.Created, Limit: 1},
 		func(index.Record) error { found = true; return nil })

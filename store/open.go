@@ -85,7 +85,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	var err error
 	if s.readOnly {
-		err = s.openReader()
+		err = s.openReader(ctx)
 		if errors.Is(err, errNeedsWriter) {
 			s.closeAll()
 			s.readOnly = false
@@ -153,7 +153,7 @@ func (s *Store) resolveRoot() error {
 	return nil
 }
 
-func (s *Store) openReader() error {
+func (s *Store) openReader(ctx context.Context) error {
 	if err := s.resolveRoot(); err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (s *Store) openReader() error {
 	} else if err != nil {
 		return fmt.Errorf("backup root %s: %w", s.root, err)
 	}
-	lock, err := index.AcquireLock(filepath.Join(s.root, LockFile), false, s.opts.LockTimeout)
+	lock, err := index.AcquireLockContext(ctx, filepath.Join(s.root, LockFile), false, s.opts.LockTimeout)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (s *Store) openWriter(ctx context.Context) error {
 	if tightened {
 		s.log.Warn("tightened the backup root to mode 0700", "path", s.root)
 	}
-	lock, err := index.AcquireLock(filepath.Join(s.root, LockFile), true, s.opts.LockTimeout)
+	lock, err := index.AcquireLockContext(ctx, filepath.Join(s.root, LockFile), true, s.opts.LockTimeout)
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,16 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"hatch-backup/index"
 )
 
 // TestModesUnderUmask: whatever the umask, the root and host folders are
@@ -136,4 +141,39 @@ func TestPlantedNameSkipped(t *testing.T) {
 	if got, _ := os.ReadFile(target); string(got) != "outside" {
 		t.Fatal("a planted symlink was written through")
 	}
+}
+
+// TestInterruptWhileWaiting: Ctrl-C during a wait for the lock ends the
+// command at once with 130, and nothing is changed.
+func TestInterruptWhileWaiting(t *testing.T) {
+	e := newEnv(t)
+	cfg := filepath.Join(e.home, "cfg.json")
+	e.writeConfig(cfg, "x", 0o600)
+	e.must(0, "create", "--host", "codex", "--config", cfg)
+	lock, err := index.AcquireLock(filepath.Join(e.root, "lock"), true, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	before := snapshot(t, e.home)
+	cmd := exec.Command(binPath, "create", "--host", "codex", "--config", cfg, "--lock-timeout", "60s")
+	var stderr bytes.Buffer
+	cmd.Env, cmd.Stderr = e.vars, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("an interrupted create kept waiting for the lock")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("exit %d, stderr %q; want 130 and a line saying it was interrupted", code, stderr.String())
+	}
+	sameSnapshot(t, "an interrupted create", before, snapshot(t, e.home))
 }

@@ -49,7 +49,10 @@ func newEnv(t *testing.T) *testEnv {
 	t.Helper()
 	home := t.TempDir()
 	e := &testEnv{t: t, home: home, root: filepath.Join(home, ".hatch", "mcp_host_config_backups")}
-	e.vars = []string{"HOME=" + home, "USERPROFILE=" + home, "PATH=" + os.Getenv("PATH"), "TZ=" + os.Getenv("TZ")}
+	e.vars = []string{"HOME=" + home, "USERPROFILE=" + home, "PATH=" + os.Getenv("PATH"), "TZ=" + os.Getenv("TZ"),
+		// A race-enabled binary sleeps a second at exit by default; a data
+		// race still fails it (exit 66).
+		"GORACE=atexit_sleep_ms=0 halt_on_error=1"}
 	return e
 }
 
