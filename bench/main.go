@@ -1,0 +1,238 @@
+// Command bench measures hatch-backup as whole processes and prints one
+// table: each operation's median wall time over -runs runs, its peak RSS,
+// and its ratio to a baseline measured in the same run (a process that
+// only makes the same bytes durable, a process that only starts, or
+// another tool doing the same job).
+//
+//	go run ./bench            # or scripts/bench.sh
+//	go run ./bench -large=false -runs 11
+//
+// It builds hatch-backup and the baseline into a temporary folder and
+// generates its stores there (about 200 MB with -large).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"hatch-backup/internal/storegen"
+)
+
+func main() {
+	runs := flag.Int("runs", 21, "runs of each operation")
+	large := flag.Bool("large", true, "include the 1,000,000-backup store")
+	keep := flag.Bool("keep", false, "keep the work folder")
+	flag.Parse()
+	if err := run(*runs, *large, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// bench is the state of one run of the script.
+type bench struct {
+	dir, hb, raw string
+	runs         int
+	rows         []row
+	base         map[string]sample
+}
+
+type row struct {
+	op       string
+	s        sample
+	baseline string
+}
+
+type sample struct {
+	median time.Duration
+	rssKB  int64
+}
+
+func run(runs int, large, keep bool) error {
+	dir, err := os.MkdirTemp("", "hatch-backup-bench-")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(dir)
+	}
+	b := &bench{dir: dir, runs: runs, base: map[string]sample{},
+		hb: filepath.Join(dir, "hatch-backup"), raw: filepath.Join(dir, "rawwrite")}
+	for out, pkg := range map[string]string{b.hb: "./cmd/hatch-backup", b.raw: "./bench/rawwrite"} {
+		if out, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	steps := []func() error{b.writes, b.queries(10_000), b.python}
+	if large {
+		steps = append(steps, b.queries(1_000_000))
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	b.print()
+	return nil
+}
+
+// measure runs the command made by mk (given the run's number) b.runs
+// times and records its median wall time and peak RSS.
+func (b *bench) measure(op, baseline string, mk func(i int) *exec.Cmd) error {
+	var walls []time.Duration
+	var rss int64
+	for i := range b.runs {
+		cmd := mk(i)
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = nil, &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("%s: %v: %s", op, err, stderr.String())
+		}
+		walls = append(walls, time.Since(start))
+		rss = max(rss, maxRSSKB(cmd.ProcessState))
+	}
+	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
+	s := sample{median: walls[len(walls)/2], rssKB: rss}
+	if baseline == "" {
+		b.base[op] = s
+	}
+	b.rows = append(b.rows, row{op: op, s: s, baseline: baseline})
+	return nil
+}
+
+func (b *bench) hatch(root string, args ...string) *exec.Cmd {
+	return exec.Command(b.hb, append([]string{"--root", root}, args...)...)
+}
+
+// writes measures create and restore against the raw durable write.
+func (b *bench) writes() error {
+	cfg := filepath.Join(b.dir, "mcp.json")
+	if err := os.WriteFile(cfg, storegen.Content(7, 5120), 0o600); err != nil {
+		return err
+	}
+	out := filepath.Join(b.dir, "raw")
+	os.Mkdir(out, 0o700)
+	err := b.measure("process start (baseline)", "", func(int) *exec.Cmd { return exec.Command(b.raw) })
+	if err == nil {
+		err = b.measure("durable write 5 KB (baseline)", "", func(i int) *exec.Cmd {
+			return exec.Command(b.raw, cfg, filepath.Join(out, fmt.Sprint("f", i)))
+		})
+	}
+	root := filepath.Join(b.dir, "writes")
+	for _, c := range []struct{ op, flag string }{{"create 5 KB", ""}, {"create 5 KB --compress", "--compress"}} {
+		if err != nil {
+			return err
+		}
+		err = b.measure(c.op, "durable write 5 KB (baseline)", func(int) *exec.Cmd {
+			args := []string{"create", "--host", "cursor", "--config", cfg}
+			if c.flag != "" {
+				args = append(args, c.flag)
+			}
+			return b.hatch(root, args...)
+		})
+	}
+	if err != nil {
+		return err
+	}
+	// Two backups of different content, restored in turn.
+	rroot, target := filepath.Join(b.dir, "restore"), filepath.Join(b.dir, "target.json")
+	var stamps []string
+	for i := range 2 {
+		os.WriteFile(target, storegen.Content(i, 5120), 0o600)
+		if err := b.hatch(rroot, "create", "--host", "cursor", "--config", target).Run(); err != nil {
+			return err
+		}
+		out, err := b.hatch(rroot, "list", "--host", "cursor", "--limit", "1", "--json").Output()
+		if err != nil {
+			return err
+		}
+		stamps = append(stamps, jsonField(string(out), "timestamp"))
+	}
+	return b.measure("restore 5 KB --no-backup", "durable write 5 KB (baseline)", func(i int) *exec.Cmd {
+		return b.hatch(rroot, "restore", "--host", "cursor", "--timestamp", stamps[i%2], "--no-backup")
+	})
+}
+
+// queries measures listings on a store of n backups.
+func (b *bench) queries(n int) func() error {
+	return func() error {
+		root := filepath.Join(b.dir, fmt.Sprint("q", n))
+		if err := storegen.Generate(storegen.Spec{Root: root, N: n}); err != nil {
+			return err
+		}
+		start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n/2) * time.Minute)
+		since, until := start.Format(time.RFC3339), start.Add(99*time.Minute).Format(time.RFC3339)
+		base := "process start (baseline)"
+		for _, q := range []struct {
+			op   string
+			args []string
+		}{
+			{fmt.Sprintf("list --host --limit 20 (n=%d)", n), []string{"list", "--host", "cursor", "--limit", "20"}},
+			{fmt.Sprintf("list 100 in a time range (n=%d)", n), []string{"list", "--since", since, "--until", until}},
+			{fmt.Sprintf("list --json, all (n=%d)", n), []string{"list", "--json"}},
+		} {
+			runs := b.runs
+			if strings.HasPrefix(q.op, "list --json") {
+				b.runs = min(b.runs, 5)
+			}
+			err := b.measure(q.op, base, func(int) *exec.Cmd { return b.hatch(root, q.args...) })
+			b.runs = runs
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// python compares finding a host's latest backup among 10,000 with the
+// Python Hatch algorithm (bench/hatch_latest.py).
+func (b *bench) python() error {
+	if err := exec.Command("python3", "-c", "import pydantic").Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: no python3 with pydantic; skipping the Python comparison")
+		return nil
+	}
+	root := filepath.Join(b.dir, "py10k")
+	if err := storegen.Generate(storegen.Spec{Root: root, N: 10_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
+		return err
+	}
+	script, _ := filepath.Abs("bench/hatch_latest.py")
+	err := b.measure("Python Hatch: latest of 10,000 (baseline)", "", func(int) *exec.Cmd {
+		return exec.Command("python3", script, root, "cursor")
+	})
+	if err != nil {
+		return err
+	}
+	return b.measure("latest of 10,000", "Python Hatch: latest of 10,000 (baseline)", func(int) *exec.Cmd {
+		return b.hatch(root, "list", "--host", "cursor", "--limit", "1")
+	})
+}
+
+func (b *bench) print() {
+	fmt.Printf("%-44s %12s %12s %10s  %s\n", "operation", "median", "peak RSS", "ratio", "baseline")
+	for _, r := range b.rows {
+		ratio, base := "", ""
+		if r.baseline != "" {
+			ratio = fmt.Sprintf("%.2fx", float64(r.s.median)/float64(b.base[r.baseline].median))
+			base = r.baseline
+		}
+		fmt.Printf("%-44s %12s %9.1f MiB %10s  %s\n", r.op, r.s.median.Round(10*time.Microsecond), float64(r.s.rssKB)/1024, ratio, base)
+	}
+}
+
+// jsonField pulls one string field out of list --json's first object.
+func jsonField(doc, field string) string {
+	i := strings.Index(doc, `"`+field+`":"`)
+	if i < 0 {
+		return ""
+	}
+	rest := doc[i+len(field)+4:]
+	return rest[:strings.IndexByte(rest, '"')]
+}
