@@ -35,6 +35,11 @@ func (q Query) bounds() (lo, hi int64, ok bool) {
 	return lo, hi, lo <= hi
 }
 
+// releaseEvery is how many records a long listing passes between two
+// releases of the index's mapped pages: memory stays flat whatever the
+// number of records, and short listings never pay for it.
+const releaseEvery = 8192
+
 // List calls fn for each matching record, newest first, streaming.
 //
 // Order is by Created, newest first; records of several hosts with the same
@@ -66,6 +71,9 @@ func (db *DB) List(q Query, fn func(Record) error) error {
 			r, ok, err := src.next()
 			if err != nil || !ok {
 				return err
+			}
+			if n > 0 && n%releaseEvery == 0 {
+				releasePages(db.bolt, tx)
 			}
 			if fnErr = call(fn, r); fnErr != nil {
 				return fnErr

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,12 +29,19 @@ type app struct {
 // run executes the command line args (args[0] is the program name) and
 // returns the exit code. It never calls os.Exit.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, json: hasJSONFlag(args)}
+	// Results are buffered: a listing of a million backups is a few large
+	// writes, not a million small ones.
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	a := &app{stdout: out, stderr: stderr, getenv: getenv, json: hasJSONFlag(args)}
 	err := a.cli().RunContext(ctx, args)
 	if err != nil && ctx.Err() != nil {
 		err = errors.Join(err, ctx.Err())
 	}
-	return a.fail(err)
+	code := a.fail(err)
+	if ferr := out.Flush(); ferr != nil && code == exitOK {
+		code = a.fail(fmt.Errorf("write results: %w", ferr))
+	}
+	return code
 }
 
 // hasJSONFlag finds --json before any "--": urfave/cli stops parsing flags

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package index
+
+import bolt "go.etcd.io/bbolt"
+
+// releasePages is a no-op where MADV_DONTNEED does not drop pages at once.
+func releasePages(*bolt.DB, *bolt.Tx) {}
