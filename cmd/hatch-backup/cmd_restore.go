@@ -56,6 +56,10 @@ func (a *app) restore(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
+	if b, err := s.Find(c.Context, host, c.String("timestamp")); err == nil && b.Unparsable() {
+		fmt.Fprintf(a.stderr, "hatch-backup: warning: backup %s of %s did not parse as %s when it was taken; restoring it as it is\n",
+			b.Timestamp, host, hostFormat(host))
+	}
 	res, err := s.Restore(c.Context, store.RestoreOptions{
 		Host: host, Timestamp: c.String("timestamp"), To: c.String("to"),
 		DryRun: c.Bool("dry-run"), NoBackup: c.Bool("no-backup"),
@@ -95,4 +99,9 @@ func (a *app) printRestore(res store.RestoreResult) error {
 		fmt.Fprintf(a.stdout, "previous content backed up to %s\n", res.SafetyBackup.Path)
 	}
 	return nil
+}
+
+func hostFormat(name string) string {
+	h, _ := store.LookupHost(name)
+	return h.Format
 }
