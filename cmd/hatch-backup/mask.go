@@ -141,7 +141,7 @@ func unquote(lit string) string {
 var tomlString = regexp.MustCompile(`"(?:[^"\\\n]|\\.)*"|'[^'\n]*'`)
 
 // tomlPair matches `name = ` inside a value (inline tables).
-var tomlPair = regexp.MustCompile(`([A-Za-z0-9_\-]+|"[^"\n]*"|'[^'\n]*')\s*=\s*`)
+var tomlPair = regexp.MustCompile(`^([A-Za-z0-9_\-]+|"[^"\n]*"|'[^'\n]*')\s*=\s*`)
 
 // maskTOML masks line by line: a table whose name holds env or headers (or
 // a secret name) masks all its values; a key named like a secret masks its
@@ -207,7 +207,7 @@ func maskInline(value string) string {
 	depthSecret := []bool{false}
 	for i := 0; i < len(value); {
 		c := value[i]
-		if loc := tomlPair.FindStringSubmatchIndex(value[i:]); loc != nil && loc[0] == 0 && (i == 0 || strings.ContainsRune("{, \t", rune(value[i-1]))) {
+		if loc := tomlPair.FindStringSubmatchIndex(value[i:]); loc != nil && (i == 0 || strings.ContainsRune("{, \t", rune(value[i-1]))) {
 			name := unquote(value[i+loc[2] : i+loc[3]])
 			b.WriteString(value[i : i+loc[1]])
 			i += loc[1]
