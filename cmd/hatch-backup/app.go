@@ -229,6 +229,20 @@ func closeStore(s *store.Store, err *error) {
 	}
 }
 
+// openForHost is the start of a command about one host's backups: no stray
+// arguments (hint names the flags to use), a valid --host, then the store.
+func (a *app) openForHost(c *cli.Context, readOnly bool, hint string) (string, *store.Store, error) {
+	if err := noArgs(c, hint); err != nil {
+		return "", nil, err
+	}
+	host, err := hostFlag(c)
+	if err != nil {
+		return "", nil, err
+	}
+	s, err := a.open(c, readOnly)
+	return host, s, err
+}
+
 // hostFlag checks --host before anything is opened or touched.
 func hostFlag(c *cli.Context) (string, error) {
 	h := c.String("host")

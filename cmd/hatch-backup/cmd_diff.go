@@ -59,14 +59,7 @@ type serverChangeJSON struct {
 }
 
 func (a *app) diff(c *cli.Context) (err error) {
-	if err := noArgs(c, "--host HOST and --to PATH"); err != nil {
-		return err
-	}
-	host, err := hostFlag(c)
-	if err != nil {
-		return err
-	}
-	s, err := a.open(c, true)
+	host, s, err := a.openForHost(c, true, "--host HOST and --to PATH")
 	if err != nil {
 		return err
 	}

@@ -44,14 +44,7 @@ type restoreJSON struct {
 }
 
 func (a *app) restore(c *cli.Context) (err error) {
-	if err := noArgs(c, "--host HOST and --timestamp TIMESTAMP"); err != nil {
-		return err
-	}
-	host, err := hostFlag(c)
-	if err != nil {
-		return err
-	}
-	s, err := a.open(c, c.Bool("dry-run"))
+	host, s, err := a.openForHost(c, c.Bool("dry-run"), "--host HOST and --timestamp TIMESTAMP")
 	if err != nil {
 		return err
 	}

@@ -30,14 +30,7 @@ Examples:
 }
 
 func (a *app) show(c *cli.Context) (err error) {
-	if err := noArgs(c, "--host HOST and --timestamp TIMESTAMP"); err != nil {
-		return err
-	}
-	host, err := hostFlag(c)
-	if err != nil {
-		return err
-	}
-	s, err := a.open(c, true)
+	host, s, err := a.openForHost(c, true, "--host HOST and --timestamp TIMESTAMP")
 	if err != nil {
 		return err
 	}
