@@ -122,10 +122,11 @@ func LookupHost(name string) (Host, error) {
 			return h, nil
 		}
 	}
+	supported := "(supported: " + strings.Join(HostNames(), ", ") + ")"
 	if near := Suggest(name, HostNames()); near != "" {
-		return Host{}, fmt.Errorf("%w %q (did you mean %s?)", ErrUnknownHost, name, near)
+		return Host{}, fmt.Errorf("%w %q (did you mean %s?) %s", ErrUnknownHost, name, near, supported)
 	}
-	return Host{}, fmt.Errorf("%w %q (supported: %s)", ErrUnknownHost, name, strings.Join(HostNames(), ", "))
+	return Host{}, fmt.Errorf("%w %q %s", ErrUnknownHost, name, supported)
 }
 
 // Suggest returns the candidate closest to name when it is a likely typo

@@ -389,7 +389,7 @@ func TestTypoSuggestions(t *testing.T) {
 	}{
 		{[]string{"lsit"}, `unknown command "lsit" (did you mean list?)`},
 		{[]string{"hots"}, "did you mean hosts?"},
-		{[]string{"create", "--host", "cusor"}, `unknown host "cusor" (did you mean cursor?)`},
+		{[]string{"create", "--host", "cusor"}, `unknown host "cusor" (did you mean cursor?) (supported: claude-desktop, `},
 		{[]string{"list", "--host", "vscod"}, "did you mean vscode?"},
 		{[]string{"diff", "--host", "windsurf"}, "supported: claude-desktop"},
 		{[]string{"frobnicate"}, "commands: hosts, create"},
