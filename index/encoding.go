@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// Version 1 of a record's value in its host bucket. Host is the bucket's
+// Version 2 of a record's value in its host bucket. Host is the bucket's
 // name and Created the key, so neither is repeated:
 //
-//	version      byte = 1
+//	version      byte = 2 (1: the same without the parse byte)
 //	flags        byte: bit 0 timestamp stored raw, bit 1 file name stored raw
 //	timestamp    raw: uvarint length + bytes; else varint seconds from
 //	             Created to the timestamp's wall clock (the time-zone offset)
@@ -21,9 +21,16 @@ import (
 //	original     uvarint size, then uvarint length + bytes of the path
 //	sha256       32 bytes
 //	compression  byte: 0 none, 1 zstd
+//	parse        byte: 0 unknown, 1 parsed, 2 unparsable (version 2 only;
+//	             a version 1 value decodes as unknown)
 //
 // A backup hatch-backup wrote takes about 60 bytes plus its original path.
-const recordVersion = 1
+const recordVersion = 2
+
+// recordVersion1 values lack the parse byte. Schema 2 (migration 2) is what
+// lets records of version 2 exist, so that an older program refuses the
+// index as newer instead of calling these records corrupt.
+const recordVersion1 = 1
 
 const (
 	flagRawTimestamp = 1 << iota
@@ -60,7 +67,7 @@ func encodeRecord(r Record) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(r.OriginalSize))
 	b = appendString(b, r.OriginalPath)
 	b = append(b, r.SHA256[:]...)
-	return append(b, byte(r.Compression)), nil
+	return append(b, byte(r.Compression), byte(r.Parse)), nil
 }
 
 func appendString(b []byte, s string) []byte {
@@ -89,8 +96,9 @@ func decodeFields(host string, key, value []byte) (Record, error) {
 	}
 	micros := int64(binary.BigEndian.Uint64(key))
 	d := decoder{b: value}
-	if v := d.byte(); d.err == nil && v != recordVersion {
-		return Record{}, fmt.Errorf("unknown record version %d", v)
+	version := d.byte()
+	if d.err == nil && version != recordVersion && version != recordVersion1 {
+		return Record{}, fmt.Errorf("unknown record version %d", version)
 	}
 	flags := d.byte()
 	if d.err == nil && flags&^knownFlags != 0 {
@@ -111,6 +119,9 @@ func decodeFields(host string, key, value []byte) (Record, error) {
 	r.OriginalPath = d.string(maxPathLen)
 	copy(r.SHA256[:], d.bytes(len(r.SHA256)))
 	r.Compression = Compression(d.byte())
+	if version == recordVersion {
+		r.Parse = ParseStatus(d.byte())
+	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = fmt.Errorf("%d trailing bytes", len(d.b))
 	}

@@ -99,7 +99,7 @@ func (m stampMatcher) match(host string, k, v []byte) (Record, error) {
 // may is false only when the value's timestamp, read without decoding the
 // rest, is not m's; a value it cannot read is left to decodeRecord.
 func (m stampMatcher) may(k, v []byte) bool {
-	if len(k) != 8 || len(v) < 3 || v[0] != recordVersion {
+	if len(k) != 8 || len(v) < 3 || (v[0] != recordVersion && v[0] != recordVersion1) {
 		return true
 	}
 	if v[1]&flagRawTimestamp != 0 {

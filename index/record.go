@@ -28,6 +28,34 @@ func (c Compression) String() string {
 	return "compression(" + strconv.Itoa(int(c)) + ")"
 }
 
+// ParseStatus says whether a backup's config parsed in its host's format
+// when it was taken.
+type ParseStatus uint8
+
+const (
+	// ParseUnknown: not checked (a record from before parse checks, or an
+	// adopted file).
+	ParseUnknown ParseStatus = iota
+	// Parsed: the config parsed.
+	Parsed
+	// Unparsable: the config did not parse; its bytes were kept as they are.
+	Unparsable
+)
+
+// String is "unknown", "parsed" or "unparsable" ("parse(N)" for a value no
+// release defines).
+func (p ParseStatus) String() string {
+	switch p {
+	case ParseUnknown:
+		return "unknown"
+	case Parsed:
+		return "parsed"
+	case Unparsable:
+		return "unparsable"
+	}
+	return "parse(" + strconv.Itoa(int(p)) + ")"
+}
+
 // Record is one backup's catalogue entry.
 type Record struct {
 	Host         string
@@ -39,6 +67,7 @@ type Record struct {
 	OriginalPath string    // config path it was taken from; "" when unknown
 	SHA256       [32]byte  // of the original bytes
 	Compression  Compression
+	Parse        ParseStatus
 }
 
 // Limits on what a record may hold. They bound what a damaged value can make
@@ -67,6 +96,8 @@ func (r *Record) validate() string {
 		return "original path is too long or holds a NUL"
 	case r.Compression > Zstd:
 		return "unknown " + r.Compression.String()
+	case r.Parse > Unparsable:
+		return "unknown " + r.Parse.String()
 	}
 	if name, ok := strings.CutPrefix(r.File, r.Host+"/"); !ok || !validElement(name) {
 		return fmt.Sprintf("file %q is not %q followed by a plain name", r.File, r.Host+"/")

@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -40,6 +41,8 @@ func validRecords() map[string]Record {
 	west.File = "claude-desktop/" + canonicalName("claude-desktop", west.Timestamp, None)
 	unknown := base
 	unknown.OriginalPath = ""
+	parsed, unparsable := base, zstd
+	parsed.Parse, unparsable.Parse = Parsed, Unparsable
 	huge := base
 	huge.StoredSize, huge.OriginalSize = 1<<62, 1<<63-1
 	epoch := rec("codex", time.Unix(0, 0))
@@ -49,7 +52,7 @@ func validRecords() map[string]Record {
 	return map[string]Record{
 		"canonical": base, "zstd": zstd, "python name": python, "legacy name": legacy,
 		"created nudged": nudged, "odd timestamp": oddStamp, "utc": utc, "west": west,
-		"unknown origin": unknown, "huge sizes": huge, "epoch": epoch, "far future": far,
+		"unknown origin": unknown, "parsed": parsed, "unparsable": unparsable, "huge sizes": huge, "epoch": epoch, "far future": far,
 	}
 }
 
@@ -77,8 +80,8 @@ func TestRecordIsCompact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// version, flags, 2-byte offset, 2+2 sizes, path length, sha256, compression
-	if want := 1 + 1 + 2 + 2 + 2 + 1 + len(r.OriginalPath) + 32 + 1; len(v) != want {
+	// version, flags, 2-byte offset, 2+2 sizes, path length, sha256, compression, parse
+	if want := 1 + 1 + 2 + 2 + 2 + 1 + len(r.OriginalPath) + 32 + 1 + 1; len(v) != want {
 		t.Errorf("value is %d bytes, want %d: % x", len(v), want, v)
 	}
 }
@@ -98,6 +101,7 @@ func TestEncodeRejects(t *testing.T) {
 		"negative original":   func(r *Record) { r.OriginalSize = -1 },
 		"long original path":  func(r *Record) { r.OriginalPath = "/" + strings.Repeat("p", maxPathLen) },
 		"unknown compression": func(r *Record) { r.Compression = 2 },
+		"unknown parse":       func(r *Record) { r.Parse = 3 },
 		"file of other host":  func(r *Record) { r.File = "cursor/mcp.json" },
 		"file in subfolder":   func(r *Record) { r.File = "vscode/a/b" },
 		"file without name":   func(r *Record) { r.File = "vscode/" },
@@ -150,7 +154,7 @@ func TestDecodeRejects(t *testing.T) {
 		v := bytes.Clone(good)
 		return append(v[:i:i], append(b, v[i+len(b):]...)...)
 	}
-	shaAt := len(good) - 33
+	shaAt := len(good) - 34
 	cases := []struct {
 		name       string
 		host       string
@@ -158,9 +162,12 @@ func TestDecodeRejects(t *testing.T) {
 	}{
 		{"empty value", "vscode", key, nil},
 		{"version 0", "vscode", key, with(0, 0)},
-		{"version 2", "vscode", key, with(0, 2)},
+		{"version 3", "vscode", key, with(0, 3)},
+		{"version 1 with a parse byte", "vscode", key, with(0, 1)},
 		{"unknown flag", "vscode", key, with(1, 0x04)},
-		{"compression 2", "vscode", key, with(len(good)-1, 2)},
+		{"compression 2", "vscode", key, with(len(good)-2, 2)},
+		{"parse 3", "vscode", key, with(len(good)-1, 3)},
+		{"parse byte cut", "vscode", key, good[:len(good)-1]},
 		{"negative key", "vscode", append([]byte{0x80}, key[1:]...), good},
 		{"9-byte key", "vscode", append(bytes.Clone(key), 0), good},
 		{"empty host", "", key, good},
@@ -181,6 +188,37 @@ func TestDecodeRejects(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+}
+
+// TestDecodeVersion1 reads a value written by the version 1 encoding
+// (before parse checks): it decodes with ParseUnknown, and writing it back
+// gives version 2.
+func TestDecodeVersion1(t *testing.T) {
+	const v1 = "0100c070d209d209252f686f6d652f757365722f2e636f6e6669672f7673636f64652f636f6e6669672e6a736f6e" +
+		"3ec3bd1933db9ecc859f27a867daef2fd6ac8bfe2bcc6bb0790423f125b45ae501"
+	value, _ := hex.DecodeString(v1)
+	want := rec("vscode", t0)
+	want.Compression = Zstd
+	want.File = "vscode/" + canonicalName("vscode", want.Timestamp, Zstd)
+	got, err := decodeRecord("vscode", recordKey(t0), value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalRecords(got, want) || got.Parse != ParseUnknown {
+		t.Errorf("decoded\n got %+v\nwant %+v", got, want)
+	}
+	again, err := encodeRecord(got)
+	if err != nil || again[0] != recordVersion || !bytes.Equal(again[1:len(again)-1], value[1:]) || again[len(again)-1] != byte(ParseUnknown) {
+		t.Errorf("re-encoded: % x, %v", again, err)
+	}
+}
+
+func TestParseStatusString(t *testing.T) {
+	for p, want := range map[ParseStatus]string{ParseUnknown: "unknown", Parsed: "parsed", Unparsable: "unparsable", 9: "parse(9)"} {
+		if got := p.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", p, got, want)
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package migrations
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -217,5 +219,57 @@ func TestUpReadOnly(t *testing.T) {
 	}
 	if _, err := Up(ro); !errors.Is(err, index.ErrReadOnly) {
 		t.Errorf("Up on a read-only index: %v, want ErrReadOnly", err)
+	}
+}
+
+// TestUpKeepsVersion1Records takes a schema-1 index holding a record in the
+// version 1 encoding (written byte for byte as the first release wrote it)
+// to Latest: the record still lists, with an unknown parse status.
+func TestUpKeepsVersion1Records(t *testing.T) {
+	path := newPath(t)
+	db, err := index.Open(path, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Upgrade(1, index.CreateLayout); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// vscode, 2025-09-21T14:30:00.123456Z, zstd, from the index package's
+	// version 1 golden value.
+	created := time.Date(2025, 9, 21, 14, 30, 0, 123456000, time.UTC)
+	key := binary.BigEndian.AppendUint64(nil, uint64(created.UnixMicro()))
+	value, _ := hex.DecodeString("0100c070d209d209252f686f6d652f757365722f2e636f6e6669672f7673636f64652f636f6e6669672e6a736f6e" +
+		"3ec3bd1933db9ecc859f27a867daef2fd6ac8bfe2bcc6bb0790423f125b45ae501")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		host, err := tx.Bucket([]byte(index.BucketHosts)).CreateBucket([]byte("vscode"))
+		if err != nil {
+			return err
+		}
+		if err := host.Put(key, value); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte(index.BucketTime)).Put(append(bytes.Clone(key), "vscode"...), nil)
+	})
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	db = openIndex(t, path)
+	if n, err := Up(db); err != nil || n != int(Latest())-1 {
+		t.Fatalf("Up = %d, %v", n, err)
+	}
+	var got []index.Record
+	if err := db.List(index.Query{}, func(r index.Record) error { got = append(got, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Host != "vscode" || !got[0].Created.Equal(created) ||
+		got[0].Compression != index.Zstd || got[0].Parse != index.ParseUnknown || got[0].OriginalPath != "/home/user/.config/vscode/config.json" {
+		t.Errorf("after Up: %+v", got)
 	}
 }

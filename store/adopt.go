@@ -112,6 +112,7 @@ func (s *Store) adoptOne(f found) error {
 		File:       path.Join(f.host, f.name.String()),
 		StoredSize: int64(len(stored)), OriginalSize: int64(len(data)),
 		SHA256: blob.Sum(data), Compression: comp,
+		Parse: parseStatus(f.host, data),
 	}
 	// Two Python Hatch files of one host may share a timestamp (different
 	// prefixes); the index key is the instant, so move to the next free one.

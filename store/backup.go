@@ -18,7 +18,14 @@ type Backup struct {
 	OriginalPath string    // config path it was taken from; "" when unknown
 	SHA256       [32]byte  // of the original bytes
 	Compression  string    // "none" or "zstd"
+	// Parsed says whether the config parsed in its host's format when it
+	// was backed up; nil when unknown (a backup from before the check).
+	Parsed *bool
 }
+
+// Unparsable reports whether b is known not to parse: retention keeps the
+// newest backup that does, and restore warns before putting b back.
+func (b Backup) Unparsable() bool { return b.Parsed != nil && !*b.Parsed }
 
 // Result is the outcome of a backup (the seed's BackupResult).
 type Result struct {
@@ -37,5 +44,14 @@ func (s *Store) backupOf(r index.Record) Backup {
 		OriginalPath: r.OriginalPath,
 		SHA256:       r.SHA256,
 		Compression:  r.Compression.String(),
+		Parsed:       parsedOf(r.Parse),
 	}
+}
+
+func parsedOf(p index.ParseStatus) *bool {
+	if p != index.Parsed && p != index.Unparsable {
+		return nil
+	}
+	ok := p == index.Parsed
+	return &ok
 }

@@ -24,6 +24,10 @@ type CreateOptions struct {
 	ConfigPath string
 	// Compress stores the backup as zstd (name + ".zst").
 	Compress bool
+	// SkipUnchanged writes nothing when the config's sha256 equals that of
+	// the host's latest backup of the same path (and that backup reads
+	// back intact); the result is that backup, with Skipped set.
+	SkipUnchanged bool
 }
 
 // Create backs up a host's config: the file first, durably, then its index
@@ -47,8 +51,37 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if o.SkipUnchanged {
+		if b, ok := s.unchanged(ctx, h.Name, p, data); ok {
+			return Result{Backup: b, Skipped: true}, nil
+		}
+	}
 	b, err := s.store(ctx, h.Name, p, data, o.Compress)
 	return Result{Backup: b}, err
+}
+
+// unchanged returns host's latest backup of path when it holds data and
+// reads back intact: a damaged backup is no reason to skip a new one.
+func (s *Store) unchanged(ctx context.Context, host, path string, data []byte) (Backup, bool) {
+	var latest Backup
+	found := false
+	for b, err := range s.List(ctx, Query{Hosts: []string{host}}) {
+		if err != nil {
+			return Backup{}, false
+		}
+		if b.OriginalPath == path {
+			latest, found = b, true
+			break
+		}
+	}
+	if !found || latest.SHA256 != blob.Sum(data) {
+		return Backup{}, false
+	}
+	if _, err := s.Read(latest); err != nil {
+		s.log.Warn("latest backup is damaged: backing up again", "backup", latest.Path, "error", err.Error())
+		return Backup{}, false
+	}
+	return latest, true
 }
 
 // store writes data as a new backup of host and indexes it.
@@ -60,6 +93,7 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 	rec := index.Record{
 		Host: host, OriginalPath: origin, OriginalSize: int64(len(data)),
 		SHA256: blob.Sum(data), Compression: index.None,
+		Parse: s.checkParse(host, origin, data),
 	}
 	stored := data
 	if compress {

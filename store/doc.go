@@ -20,7 +20,12 @@
 //   - The backup root and host folders are 0700, backup files and the index
 //     0600, whatever the umask.
 //
-// What it does not do: it does not parse configs (bytes are sacred), it
-// does not keep the owner of a restored file, and it cannot stop a host
+// Create parses each config in its host's format (JSON, JSONC, TOML) and
+// records in the index whether it parsed (Backup.Parsed); an unparsable
+// config is still backed up byte for byte, with a notice naming the path
+// and the position.
+//
+// What it does not do: it never changes a config's bytes, it does not keep
+// the owner of a restored file, and it cannot stop a host
 // application from rewriting its config after a restore.
 package store

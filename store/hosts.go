@@ -13,6 +13,12 @@ type Host struct {
 	Display    string // human name, e.g. "Claude Desktop"
 	Format     string // "json", "jsonc" or "toml"
 	ServersKey string // where the MCP servers live in the file
+	// ServersList: ServersKey holds an array of tables, each naming its
+	// server in "name" (mistral-vibe's [[mcp_servers]]), not a map.
+	ServersList bool
+	// ProjectsKey: the file also holds per-project servers, under
+	// <ProjectsKey>["<abs path>"].<ServersKey> (claude-code's "projects").
+	ProjectsKey string
 	// RewritesOnStart: the app rewrites its config from its own state when
 	// it starts, so a restore made while it runs can be undone.
 	RewritesOnStart bool
@@ -45,7 +51,7 @@ var hostTable = []Host{
 			}
 			return e.join(e.xdgConfig(), "Claude", "claude_desktop_config.json")
 		}},
-	{Name: "claude-code", Display: "Claude Code", Format: "json", ServersKey: "mcpServers",
+	{Name: "claude-code", Display: "Claude Code", Format: "json", ServersKey: "mcpServers", ProjectsKey: "projects",
 		resolve: func(e Env) string {
 			if d := e.Getenv("CLAUDE_CONFIG_DIR"); d != "" {
 				return e.join(d, ".claude.json")
@@ -60,7 +66,7 @@ var hostTable = []Host{
 		resolve: func(e Env) string { return e.join(e.home(), ".lmstudio", "mcp.json") }},
 	{Name: "gemini", Display: "Gemini CLI", Format: "json", ServersKey: "mcpServers",
 		resolve: func(e Env) string { return e.join(e.home(), ".gemini", "settings.json") }},
-	{Name: "mistral-vibe", Display: "Mistral Vibe", Format: "toml", ServersKey: "mcp_servers",
+	{Name: "mistral-vibe", Display: "Mistral Vibe", Format: "toml", ServersKey: "mcp_servers", ServersList: true,
 		resolve: func(e Env) string {
 			if e.Cwd != "" {
 				if local := e.join(e.Cwd, ".vibe", "config.toml"); e.exists(local) {
@@ -116,7 +122,50 @@ func LookupHost(name string) (Host, error) {
 			return h, nil
 		}
 	}
-	return Host{}, fmt.Errorf("%w %q (supported: %s)", ErrUnknownHost, name, strings.Join(HostNames(), ", "))
+	supported := "(supported: " + strings.Join(HostNames(), ", ") + ")"
+	if near := Suggest(name, HostNames()); near != "" {
+		return Host{}, fmt.Errorf("%w %q (did you mean %s?) %s", ErrUnknownHost, name, near, supported)
+	}
+	return Host{}, fmt.Errorf("%w %q %s", ErrUnknownHost, name, supported)
+}
+
+// Suggest returns the candidate closest to name when it is a likely typo
+// (at most 2 edits, and fewer than half the name), else "".
+func Suggest(name string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(name), c); d < bestDist && 2*d < len(c) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the number of single-byte insertions, deletions,
+// substitutions and swaps of neighbours that turn a into b (optimal string
+// alignment): "lsit" is one edit from "list".
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 // ConfigPath is where h keeps its config under e. It may be a path that

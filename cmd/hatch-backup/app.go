@@ -63,7 +63,7 @@ func hasJSONFlag(args []string) bool {
 // with --json) and returns its exit code.
 func (a *app) fail(err error) int {
 	code := exitCode(err)
-	if err == nil {
+	if err == nil || errors.Is(err, errDiffers) {
 		return code
 	}
 	msg := oneLine(err)
@@ -102,7 +102,8 @@ func globalFlags() []cli.Flag {
 }
 
 func (a *app) cli() *cli.App {
-	commands := []*cli.Command{a.createCommand(), a.listCommand(), a.restoreCommand(), a.versionCommand()}
+	commands := []*cli.Command{a.hostsCommand(), a.createCommand(), a.listCommand(), a.showCommand(),
+		a.diffCommand(), a.restoreCommand(), a.versionCommand(), a.completionCommand()}
 	for _, c := range commands {
 		c.Flags = append(c.Flags, globalFlags()...)
 		c.OnUsageError = onUsageError
@@ -124,9 +125,9 @@ func (a *app) cli() *cli.App {
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usagef("unknown command %q (see hatch-backup --help)", c.Args().First())
+				return unknownCommand(c.App.Commands, c.Args().First())
 			}
-			return usagef("no command given (commands: create, list, restore, version; see hatch-backup --help)")
+			return usagef("no command given (commands: %s; see hatch-backup --help)", strings.Join(commandNames(c.App.Commands), ", "))
 		},
 	}
 }
@@ -136,6 +137,25 @@ EXIT CODES:
    0 success, 1 failed (nothing changed), 2 usage or invalid input, 3 integrity problem,
    10 not found, 11 locked by another hatch-backup, 130 interrupted (rolled back)
 `
+
+// unknownCommand refuses name, suggesting the command it is likely a typo
+// of.
+func unknownCommand(commands []*cli.Command, name string) error {
+	if near := store.Suggest(name, commandNames(commands)); near != "" {
+		return usagef("unknown command %q (did you mean %s?)", name, near)
+	}
+	return usagef("unknown command %q (commands: %s; see hatch-backup --help)", name, strings.Join(commandNames(commands), ", "))
+}
+
+func commandNames(commands []*cli.Command) []string {
+	var names []string
+	for _, c := range commands {
+		if !c.Hidden {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
 
 func onUsageError(_ *cli.Context, err error, _ bool) error {
 	return usagef("%s", err.Error())
@@ -199,7 +219,15 @@ func (a *app) open(c *cli.Context, readOnly bool) (*store.Store, error) {
 		ReadOnly:    readOnly,
 		LockTimeout: timeout,
 		Logger:      slog.New(&noticeHandler{w: a.stderr}),
+		Env:         a.env(),
 	})
+}
+
+// env resolves host paths from this run's environment.
+func (a *app) env() *store.Env {
+	e := store.DefaultEnv()
+	e.Getenv = a.getenv
+	return &e
 }
 
 // closeStore closes s and keeps the first error.
@@ -207,6 +235,20 @@ func closeStore(s *store.Store, err *error) {
 	if cerr := s.Close(); cerr != nil && *err == nil {
 		*err = cerr
 	}
+}
+
+// openForHost is the start of a command about one host's backups: no stray
+// arguments (hint names the flags to use), a valid --host, then the store.
+func (a *app) openForHost(c *cli.Context, readOnly bool, hint string) (string, *store.Store, error) {
+	if err := noArgs(c, hint); err != nil {
+		return "", nil, err
+	}
+	host, err := hostFlag(c)
+	if err != nil {
+		return "", nil, err
+	}
+	s, err := a.open(c, readOnly)
+	return host, s, err
 }
 
 // hostFlag checks --host before anything is opened or touched.

@@ -70,7 +70,7 @@ func (a *app) list(c *cli.Context) (err error) {
 	if a.json {
 		return a.listJSON(c, s, q)
 	}
-	n := 0
+	n, now := 0, time.Now()
 	for b, err := range s.List(c.Context, q) {
 		if err != nil {
 			return err
@@ -78,7 +78,7 @@ func (a *app) list(c *cli.Context) (err error) {
 		if n == 0 {
 			tableHeader(a.stdout)
 		}
-		tableRow(a.stdout, b)
+		tableRow(a.stdout, b, now)
 		n++
 	}
 	if n == 0 {

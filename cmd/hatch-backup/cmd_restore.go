@@ -44,18 +44,15 @@ type restoreJSON struct {
 }
 
 func (a *app) restore(c *cli.Context) (err error) {
-	if err := noArgs(c, "--host HOST and --timestamp TIMESTAMP"); err != nil {
-		return err
-	}
-	host, err := hostFlag(c)
-	if err != nil {
-		return err
-	}
-	s, err := a.open(c, c.Bool("dry-run"))
+	host, s, err := a.openForHost(c, c.Bool("dry-run"), "--host HOST and --timestamp TIMESTAMP")
 	if err != nil {
 		return err
 	}
 	defer closeStore(s, &err)
+	if b, err := s.Find(c.Context, host, c.String("timestamp")); err == nil && b.Unparsable() {
+		fmt.Fprintf(a.stderr, "hatch-backup: warning: backup %s of %s did not parse as %s when it was taken; restoring it as it is\n",
+			b.Timestamp, host, hostFormat(host))
+	}
 	res, err := s.Restore(c.Context, store.RestoreOptions{
 		Host: host, Timestamp: c.String("timestamp"), To: c.String("to"),
 		DryRun: c.Bool("dry-run"), NoBackup: c.Bool("no-backup"),
@@ -95,4 +92,9 @@ func (a *app) printRestore(res store.RestoreResult) error {
 		fmt.Fprintf(a.stdout, "previous content backed up to %s\n", res.SafetyBackup.Path)
 	}
 	return nil
+}
+
+func hostFormat(name string) string {
+	h, _ := store.LookupHost(name)
+	return h.Format
 }

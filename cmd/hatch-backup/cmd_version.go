@@ -28,6 +28,12 @@ func (a *app) versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "version",
 		Usage: "print the version and the index schema version",
+		Description: `Prints this program's version, the index schema version it writes, and
+the Go version it was built with.
+
+Examples:
+  hatch-backup version
+  hatch-backup version --json`,
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c, "no arguments"); err != nil {
 				return err

@@ -86,6 +86,9 @@ func (e *testEnv) runCmd(cmd *exec.Cmd) result {
 	e.t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Env = &out, &errb, e.vars
+	if cmd.Dir == "" {
+		cmd.Dir = e.home // no project-local config (./.vibe) of the test's folder
+	}
 	err := cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {

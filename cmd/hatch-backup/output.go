@@ -20,6 +20,7 @@ type backupJSON struct {
 	OriginalConfigPath *string `json:"original_config_path"`
 	SHA256             string  `json:"sha256"`
 	Compression        string  `json:"compression"`
+	Parsed             *bool   `json:"parsed"` // null: not checked (older backup)
 }
 
 func toJSON(b store.Backup) backupJSON {
@@ -32,6 +33,7 @@ func toJSON(b store.Backup) backupJSON {
 		OriginalSize: b.OriginalSize,
 		SHA256:       hex.EncodeToString(b.SHA256[:]),
 		Compression:  b.Compression,
+		Parsed:       b.Parsed,
 	}
 	if b.OriginalPath != "" {
 		p := b.OriginalPath
@@ -65,16 +67,61 @@ func resultToJSON(r store.Result) resultJSON {
 }
 
 // tableHeader and tableRow print list's table a row at a time, so that a
-// listing of any length streams.
+// listing of any length streams. Sizes and ages are for people; --json
+// keeps the exact values.
 func tableHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-14s  %-22s  %-19s  %10s  %-11s  %s\n", "HOST", "TIMESTAMP", "CREATED", "SIZE", "COMPRESSION", "ORIGINAL PATH")
+	fmt.Fprintf(w, "%-14s  %-22s  %-19s  %9s  %8s  %-11s  %s\n", "HOST", "TIMESTAMP", "CREATED", "AGE", "SIZE", "COMPRESSION", "ORIGINAL PATH")
 }
 
-func tableRow(w io.Writer, b store.Backup) {
+func tableRow(w io.Writer, b store.Backup, now time.Time) {
 	orig := b.OriginalPath
 	if orig == "" {
 		orig = "(unknown)"
 	}
-	fmt.Fprintf(w, "%-14s  %-22s  %-19s  %10d  %-11s  %s\n", b.Host, b.Timestamp,
-		b.Created.Local().Format(time.DateTime), b.FileSize, b.Compression, orig)
+	if b.Unparsable() {
+		orig += " (unparsable)"
+	}
+	fmt.Fprintf(w, "%-14s  %-22s  %-19s  %9s  %8s  %-11s  %s\n", b.Host, b.Timestamp,
+		b.Created.Local().Format(time.DateTime), humanAge(now.Sub(b.Created)), humanSize(b.FileSize), b.Compression, orig)
+}
+
+// humanSize is n bytes in decimal units, one decimal: "512 B", "5.2 KB".
+func humanSize(n int64) string {
+	if n < 1000 {
+		return fmt.Sprintf("%d B", n)
+	}
+	f := float64(n)
+	for _, unit := range []string{"KB", "MB", "GB", "TB"} {
+		f /= 1000
+		if f < 999.95 || unit == "TB" {
+			return fmt.Sprintf("%.1f %s", f, unit)
+		}
+	}
+	return ""
+}
+
+// humanAge is d in its largest whole unit: "just now", "42s ago", "3h ago",
+// "5d ago"; a time in the future (clock skew) is "in 3m".
+func humanAge(d time.Duration) string {
+	suffix := " ago"
+	if d < 0 {
+		d, suffix = -d, ""
+	}
+	var s string
+	switch {
+	case d < time.Second:
+		return "just now"
+	case d < time.Minute:
+		s = fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		s = fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		s = fmt.Sprintf("%dh", int(d/time.Hour))
+	default:
+		s = fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	}
+	if suffix == "" {
+		return "in " + s
+	}
+	return s + suffix
 }

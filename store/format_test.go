@@ -1,0 +1,70 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	const secret = "sk-SECRET-in-config"
+	cases := []struct {
+		name, format, data string
+		line, col          int // 0: parses
+	}{
+		{"json", FormatJSON, `{"mcpServers": {"a": {"env": {"K": "` + secret + `"}}}}`, 0, 0},
+		{"json empty", FormatJSON, ``, 1, 1},
+		{"json trailing comma", FormatJSON, "{\n  \"a\": 1,\n}", 3, 1},
+		{"json comment", FormatJSON, "{\n// " + secret + "\n}", 2, 1},
+		{"json garbage after", FormatJSON, `{} x`, 1, 4},
+		{"json cut", FormatJSON, `{"a": "` + secret, 1, len(`{"a": "` + secret)},
+		{"jsonc comments and commas", FormatJSONC, "{\n  // note\n  \"servers\": {\"a\": {},},\n}", 0, 0},
+		{"jsonc broken", FormatJSONC, "{\n  \"servers\": {\n    \"a\" " + secret + "\n}", 3, 9},
+		{"toml", FormatTOML, "[mcp_servers.a]\ncommand = \"npx\"\nenv = { K = \"" + secret + "\" }\n", 0, 0},
+		{"toml array of tables", FormatTOML, "[[mcp_servers]]\nname = \"a\"\n", 0, 0},
+		{"toml broken", FormatTOML, "[mcp_servers.a]\ncommand = " + secret + "\n", 2, 11},
+		{"toml duplicate key", FormatTOML, "a = 1\na = 2\n", 2, 7},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig(c.format, []byte(c.data))
+			if c.line == 0 {
+				if err != nil {
+					t.Fatalf("want it to parse: %v", err)
+				}
+				return
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err %v, want a *ParseError", err)
+			}
+			if pe.Format != c.format || pe.Line != c.line || pe.Column != c.col {
+				t.Errorf("got %s line %d col %d, want %s line %d col %d", pe.Format, pe.Line, pe.Column, c.format, c.line, c.col)
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("error shows content: %v", err)
+			}
+		})
+	}
+	if _, err := ParseConfig("yaml", []byte("a: 1")); !errors.Is(err, ErrInvalid) {
+		t.Errorf("unknown format: %v, want ErrInvalid", err)
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	for _, s := range []string{`{"a": [1, 2]}`, "{\n// c\n\"a\": 1,}", "[a]\nb = 1", "[[a]]\nname = \"x\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, format := range []string{FormatJSON, FormatJSONC, FormatTOML} {
+			_, err := ParseConfig(format, []byte(s))
+			var pe *ParseError
+			if err != nil && !errors.As(err, &pe) {
+				t.Fatalf("%s: %v is not a *ParseError", format, err)
+			}
+			if pe != nil && pe.Line > 0 && pe.Line > strings.Count(s, "\n")+1 {
+				t.Fatalf("%s: line %d past the end", format, pe.Line)
+			}
+		}
+	})
+}
