@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -267,26 +266,7 @@ func TestTreeSnapshotSeesEveryChange(t *testing.T) {
 // treeSnapshot maps every path under dir to its mode, mtime and content.
 func treeSnapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	snap := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		content := ""
-		if fi.Mode().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			content = string(b)
-		}
-		snap[p] = fmt.Sprintf("%v %d %q", fi.Mode(), fi.ModTime().UnixNano(), content)
-		return nil
-	})
+	snap, err := fakestore.Snapshot(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

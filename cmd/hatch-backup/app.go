@@ -94,7 +94,7 @@ func globalFlags() []cli.Flag {
 }
 
 func (a *app) cli() *cli.App {
-	commands := []*cli.Command{a.createCommand(), a.listCommand(), a.restoreCommand(), a.versionCommand()}
+	commands := []*cli.Command{a.createCommand(), a.listCommand(), a.restoreCommand(), a.cleanCommand(), a.compactCommand(), a.versionCommand()}
 	for _, c := range commands {
 		c.Flags = append(c.Flags, globalFlags()...)
 		c.OnUsageError = onUsageError
@@ -118,7 +118,7 @@ func (a *app) cli() *cli.App {
 			if c.Args().Present() {
 				return usagef("unknown command %q (see hatch-backup --help)", c.Args().First())
 			}
-			return usagef("no command given (commands: create, list, restore, version; see hatch-backup --help)")
+			return usagef("no command given (commands: create, list, restore, clean, compact, version; see hatch-backup --help)")
 		},
 	}
 }

@@ -8,6 +8,7 @@ package fakestore
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -80,4 +81,30 @@ func write(root string, loc *time.Location, b Backup) (index.Record, error) {
 		StoredSize: int64(len(b.Data)), OriginalSize: int64(len(b.Data)),
 		OriginalPath: "/home/user/" + b.Host + ".json", SHA256: blob.Sum(b.Data),
 	}, nil
+}
+
+// Snapshot maps every path under dir to its mode, modification time and
+// content: two equal snapshots mean a bit-identical tree.
+func Snapshot(dir string) (map[string]string, error) {
+	snap := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		content := ""
+		if fi.Mode().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			content = string(b)
+		}
+		snap[p] = fmt.Sprintf("%v %d %q", fi.Mode(), fi.ModTime().UnixNano(), content)
+		return nil
+	})
+	return snap, err
 }
