@@ -39,16 +39,10 @@ func (e *testEnv) populate(n int, offset time.Duration, hosts ...string) []index
 	return recs
 }
 
-type cleanOut struct {
-	DryRun  bool `json:"dry_run"`
-	Kept    []verdictJSON
-	Removed []verdictJSON
-}
-
-func (e *testEnv) cleanJSON(args ...string) cleanOut {
+func (e *testEnv) clean(args ...string) cleanJSON {
 	e.t.Helper()
 	r := e.must(0, append([]string{"clean", "--json"}, args...)...)
-	var out cleanOut
+	var out cleanJSON
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		e.t.Fatalf("clean --json: %v\n%s", err, r.stdout)
 	}
@@ -90,7 +84,7 @@ func TestCleanThousandsOfBackups(t *testing.T) {
 				}
 			}
 			before, _ := retention.Decide(items, c.policy, time.Now(), time.Local)
-			out := e.cleanJSON(c.args...)
+			out := e.clean(c.args...)
 			after, _ := retention.Decide(items, c.policy, time.Now(), time.Local)
 			if !slices.Equal(before, after) {
 				t.Skip("a decision changed while clean ran (a day boundary passed): nothing to compare against")
@@ -105,7 +99,7 @@ func TestCleanThousandsOfBackups(t *testing.T) {
 
 // checkCleanAgainst compares clean's output, the listing and the files
 // with the engine's decisions; it returns the records that survive.
-func checkCleanAgainst(t *testing.T, e *testEnv, recs []index.Record, out cleanOut, want []retention.Decision, only map[string]bool) (left []index.Record) {
+func checkCleanAgainst(t *testing.T, e *testEnv, recs []index.Record, out cleanJSON, want []retention.Decision, only map[string]bool) (left []index.Record) {
 	t.Helper()
 	wantKept := map[string]string{}
 	for _, d := range want {

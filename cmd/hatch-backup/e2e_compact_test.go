@@ -10,15 +10,6 @@ import (
 	"time"
 )
 
-type compactOut struct {
-	Compressed       []backupJSON  `json:"compressed"`
-	Kept             []verdictJSON `json:"kept"`
-	PlainBytes       int64         `json:"plain_bytes"`
-	ZstdBytes        int64         `json:"zstd_bytes"`
-	IndexBytesBefore int64         `json:"index_bytes_before"`
-	IndexBytesAfter  int64         `json:"index_bytes_after"`
-}
-
 // TestCompactThenRestore: compact compresses plain backups (and leaves
 // .zst ones alone), every backup restores byte-exactly afterwards, and the
 // index sizes it reports are the file's.
@@ -43,7 +34,7 @@ func TestCompactThenRestore(t *testing.T) {
 	e.must(0, "clean", "--keep-count", "5", "--host", "vscode")
 
 	r := e.must(0, "compact", "--json")
-	var out compactOut
+	var out compactJSON
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("compact --json: %v\n%s", err, r.stdout)
 	}
