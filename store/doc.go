@@ -17,6 +17,10 @@
 //     target, backs up the current target first (unless told not to), and
 //     replaces it atomically: the target holds its old or its new bytes at
 //     every instant.
+//   - Clean decides from the index under the exclusive store lock and
+//     removes index entries before files: an entry never outlives its file.
+//   - Compact keeps every backup readable through a crash at any step (see
+//     Compact) and replaces index.db only under the exclusive store lock.
 //   - The backup root and host folders are 0700, backup files and the index
 //     0600, whatever the umask.
 //

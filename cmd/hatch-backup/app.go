@@ -103,7 +103,8 @@ func globalFlags() []cli.Flag {
 
 func (a *app) cli() *cli.App {
 	commands := []*cli.Command{a.hostsCommand(), a.createCommand(), a.listCommand(), a.showCommand(),
-		a.diffCommand(), a.restoreCommand(), a.versionCommand(), a.completionCommand()}
+		a.diffCommand(), a.restoreCommand(), a.cleanCommand(), a.compactCommand(), a.versionCommand(),
+		a.completionCommand()}
 	for _, c := range commands {
 		c.Flags = append(c.Flags, globalFlags()...)
 		c.OnUsageError = onUsageError

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+
+	"hatch-backup/index"
+	"hatch-backup/retention"
+)
+
+// CleanOptions select what Clean removes. The zero Policy sets no removal
+// criterion and is refused.
+type CleanOptions struct {
+	// Hosts limits Clean to these hosts; none means every host. Each host
+	// is judged on its own either way.
+	Hosts  []string
+	Policy retention.Policy
+	// DryRun decides and reports, and changes nothing.
+	DryRun bool
+	// Progress, when set, is called as backup files are removed.
+	Progress func(done, total int)
+}
+
+// Verdict is one backup and what Clean decided about it.
+type Verdict struct {
+	Backup
+	Reason string // "newest of cursor", "older than 30 days", ...
+}
+
+// CleanResult lists every backup Clean judged: by host, newest first.
+type CleanResult struct {
+	Kept    []Verdict
+	Removed []Verdict // with DryRun: would be removed
+	DryRun  bool
+}
+
+// Clean removes the backups the retention policy does not keep. It decides
+// from the index alone, under the store lock it holds for the whole
+// operation, so a backup created meanwhile (its create waits for the lock)
+// is never judged, let alone removed. It removes the index entries first,
+// all in one transaction, then the files, then fsyncs each host folder:
+// an index entry never outlives its file. A file that cannot be removed
+// after its entry went is reported by name in the error; it is then an
+// unindexed backup, which verify reports and reindex adopts.
+//
+// A negative policy value or a policy without a removal criterion is
+// ErrInvalid (the message names the flag), before anything is read.
+func (s *Store) Clean(ctx context.Context, o CleanOptions) (CleanResult, error) {
+	res := CleanResult{DryRun: o.DryRun}
+	if err := o.Policy.Validate(); err != nil {
+		return res, invalid{err}
+	}
+	if err := s.validQuery(Query{Hosts: o.Hosts}); err != nil {
+		return res, err
+	}
+	if !o.DryRun {
+		if err := s.writable(); err != nil {
+			return res, err
+		}
+	}
+	decisions, records, err := s.decide(o)
+	if err != nil {
+		return res, err
+	}
+	var gone []index.Record
+	for _, d := range decisions {
+		r := records[d.ID]
+		v := Verdict{Backup: s.backupOf(r), Reason: d.Reason}
+		if d.Keep {
+			res.Kept = append(res.Kept, v)
+		} else {
+			res.Removed = append(res.Removed, v)
+			gone = append(gone, r)
+		}
+	}
+	if o.DryRun || len(gone) == 0 {
+		return res, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if err := s.db.DeleteMany(gone); err != nil {
+		return res, fmt.Errorf("index %s: %w", s.indexPath(), err)
+	}
+	return res, s.removeFiles(res.Removed, o.Progress)
+}
+
+// decide judges the indexed backups of o.Hosts; records maps each
+// decision's ID (the record's File, unique in a root) to its record.
+func (s *Store) decide(o CleanOptions) ([]retention.Decision, map[string]index.Record, error) {
+	records := map[string]index.Record{}
+	var items []retention.Item
+	if s.db != nil {
+		err := s.db.List(index.Query{Hosts: o.Hosts}, func(r index.Record) error {
+			records[r.File] = r
+			items = append(items, retention.Item{ID: r.File, Host: r.Host, Created: r.Created,
+				Unparsable: r.Parse == index.Unparsable})
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("index %s: %w", s.indexPath(), err)
+		}
+	}
+	decisions, err := retention.Decide(items, o.Policy, s.now(), s.loc)
+	if err != nil {
+		return nil, nil, invalid{err}
+	}
+	return decisions, records, nil
+}
+
+// removeFiles removes the files of backups whose index entries are gone,
+// then fsyncs their folders. It goes on past a failure: every file it can
+// remove, it removes; the error names each one left behind.
+func (s *Store) removeFiles(removed []Verdict, progress func(done, total int)) error {
+	var errs []error
+	var dirs []string
+	for i, v := range removed {
+		if err := s.fs.Remove(v.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("backup %s: removed from the index, but not from disk (%w); it is now an unindexed backup: verify reports it, reindex adopts it", v.Path, err))
+		}
+		if dir := filepath.Dir(v.Path); !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+		if progress != nil {
+			progress(i+1, len(removed))
+		}
+	}
+	for _, dir := range dirs {
+		if err := s.fs.SyncDir(dir); err != nil {
+			errs = append(errs, fmt.Errorf("backup folder %s: sync after removals: %w", dir, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// invalid marks a retention policy error as ErrInvalid, keeping its
+// message (which names the flag at fault).
+type invalid struct{ error }
+
+func (e invalid) Unwrap() []error { return []error{e.error, ErrInvalid} }

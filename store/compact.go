@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	hatomic "hatch-backup/atomic"
+	"hatch-backup/blob"
+	"hatch-backup/index"
+)
+
+// CompactOptions select what Compact compresses.
+type CompactOptions struct {
+	// CompressOlderThanDays: compress the plain backups created more than
+	// N × 24 h before now. 0, the zero value, compresses every plain backup
+	// created before now; a negative value is ErrInvalid.
+	CompressOlderThanDays int
+	// Progress, when set, is called as backups are compressed.
+	Progress func(done, total int)
+}
+
+// CompactResult is what Compact did.
+type CompactResult struct {
+	Compressed []Backup // the backups now stored as .zst
+	// Kept lists plain backups left plain because their name is not
+	// hatch-backup's own (adopted Python Hatch backups keep their names).
+	Kept []Verdict
+	// PlainBytes and ZstdBytes are the compressed backups' sizes on disk
+	// before and after.
+	PlainBytes, ZstdBytes int64
+	// Leftovers counts plain copies of .zst backups (a crash's leftovers
+	// from an earlier compact) that were removed.
+	Leftovers int
+	// IndexBefore and IndexAfter are the index file's sizes in bytes.
+	IndexBefore, IndexAfter int64
+}
+
+// Compact compresses old plain backups to .zst and then rewrites the index
+// file to its minimal size. It needs the store open for writing: the index
+// file is replaced only under the exclusive store lock.
+//
+// Each backup is compressed on its own, in this order: its content is read
+// and checked against the index (size, sha256); the .zst file is written
+// durably (atomic.WriteNew) after checking that it decodes to that same
+// sha256; the index entry is switched to it (file name, stored size,
+// compression; the sha256 stays that of the original bytes); the plain
+// file is removed and its folder fsynced. A crash leaves one of:
+//   - the old state, perhaps with a temp file (reindex removes it);
+//   - both files, the index pointing at the plain one: the .zst is an
+//     unindexed duplicate; the next compact of that backup checks and
+//     uses it;
+//   - both files, the index pointing at the .zst: the plain file is an
+//     unindexed duplicate; the next compact removes it once its sha256
+//     matches the index;
+//   - the new state.
+//
+// The index is then copied into a temp file in the root (a minimal bbolt
+// file, fsynced), renamed over index.db and the root fsynced; a crash
+// leaves the old or the new index.db, both complete, and perhaps the temp
+// file, which reindex removes.
+//
+// A damaged backup (size or sha256 differ from the index) is not
+// compressed: Compact goes on with the others and returns ErrIntegrity
+// naming it.
+func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, error) {
+	var res CompactResult
+	if o.CompressOlderThanDays < 0 {
+		return res, fmt.Errorf("--compress-older-than-days %d: %w: must be 0 or more", o.CompressOlderThanDays, ErrInvalid)
+	}
+	if err := s.writable(); err != nil {
+		return res, err
+	}
+	plain, zstd, err := s.compactCandidates(o.CompressOlderThanDays)
+	if err != nil {
+		return res, err
+	}
+	errs := []error{s.removeLeftovers(zstd, &res)}
+	for i, r := range plain {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if filepath.Base(filepath.FromSlash(r.File)) != blob.NewName(r.Host, r.Timestamp, false).String() {
+			res.Kept = append(res.Kept, Verdict{Backup: s.backupOf(r), Reason: "adopted name, never renamed"})
+		} else if nr, err := s.compressOne(r); err != nil {
+			errs = append(errs, err)
+		} else {
+			res.Compressed = append(res.Compressed, s.backupOf(nr))
+			res.PlainBytes += r.StoredSize
+			res.ZstdBytes += nr.StoredSize
+		}
+		if o.Progress != nil {
+			o.Progress(i+1, len(plain))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	res.IndexBefore, res.IndexAfter, err = s.rewriteIndex()
+	return res, errors.Join(append(errs, err)...)
+}
+
+// compactCandidates returns the plain backups created more than days × 24 h
+// before now, and every .zst backup.
+func (s *Store) compactCandidates(days int) (plain, zstd []index.Record, err error) {
+	cutoff := s.now().Add(-time.Duration(days) * 24 * time.Hour)
+	err = s.db.List(index.Query{}, func(r index.Record) error {
+		switch {
+		case r.Compression == index.Zstd:
+			zstd = append(zstd, r)
+		case r.Created.Before(cutoff):
+			plain = append(plain, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("index %s: %w", s.indexPath(), err)
+	}
+	return plain, zstd, nil
+}
+
+// compressOne stores r's backup as .zst and returns its new record.
+func (s *Store) compressOne(r index.Record) (index.Record, error) {
+	old := s.backupOf(r)
+	data, err := s.Read(old)
+	if err != nil {
+		return r, err
+	}
+	z := blob.Compress(data)
+	nr := r
+	nr.File, nr.StoredSize, nr.Compression = r.File+blob.ZstdSuffix, int64(len(z)), index.Zstd
+	zpath := old.Path + blob.ZstdSuffix
+	if err := s.checkZstd(nr, z); err != nil {
+		return r, fmt.Errorf("compress %s: %w", old.Path, err)
+	}
+	err = hatomic.WriteNew(s.fs, zpath, z, FileMode)
+	if errors.Is(err, hatomic.ErrExist) {
+		nr.StoredSize, err = s.adoptZstd(nr, zpath)
+	}
+	if err != nil {
+		return r, fmt.Errorf("compress %s: %w", old.Path, err)
+	}
+	if err := s.db.Replace(nr); err != nil {
+		// The index still names the plain file: take the .zst back.
+		rmErr := s.fs.Remove(zpath)
+		return r, errors.Join(fmt.Errorf("index %s: %w", s.indexPath(), err), rmErr)
+	}
+	if err := s.removeAndSync(old.Path); err != nil {
+		return nr, fmt.Errorf("compressed %s to %s, but the plain file stays as an unindexed duplicate: %w", old.Path, zpath, err)
+	}
+	return nr, nil
+}
+
+// checkZstd checks that z decodes to exactly the bytes r's sha256 names.
+func (s *Store) checkZstd(r index.Record, z []byte) error {
+	data, err := blob.Decompress(z, r.OriginalSize)
+	if err != nil {
+		return fmt.Errorf("%w: compressed bytes do not decode: %w", ErrIntegrity, err)
+	}
+	if int64(len(data)) != r.OriginalSize || blob.Sum(data) != r.SHA256 {
+		return fmt.Errorf("%w: compressed bytes decode to other content", ErrIntegrity)
+	}
+	return nil
+}
+
+// adoptZstd judges a file already at r's .zst name: a crash's leftover
+// from an earlier compact, usable when it decodes to r's content. It
+// returns the file's size.
+func (s *Store) adoptZstd(r index.Record, zpath string) (int64, error) {
+	z, err := s.readFile(zpath, blob.MaxDecodedSize)
+	if err != nil {
+		return 0, fmt.Errorf("%s exists: %w", zpath, err)
+	}
+	if err := s.checkZstd(r, z); err != nil {
+		return 0, fmt.Errorf("%s exists and is not this backup (run verify): %w", zpath, err)
+	}
+	return int64(len(z)), nil
+}
+
+// removeLeftovers removes the plain copy beside each .zst backup when it
+// holds exactly the backup's content: what a crash between the index
+// switch and the removal leaves. Any other file there is left alone.
+func (s *Store) removeLeftovers(zstd []index.Record, res *CompactResult) error {
+	var errs []error
+	for _, r := range zstd {
+		p, ok := strings.CutSuffix(s.backupOf(r).Path, blob.ZstdSuffix)
+		if !ok {
+			continue
+		}
+		if _, err := s.fs.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		data, err := s.readFile(p, r.OriginalSize)
+		if err != nil || int64(len(data)) != r.OriginalSize || blob.Sum(data) != r.SHA256 {
+			continue
+		}
+		if err := s.removeAndSync(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		res.Leftovers++
+	}
+	return errors.Join(errs...)
+}
+
+// removeAndSync removes p and fsyncs its folder.
+func (s *Store) removeAndSync(p string) error {
+	if err := s.fs.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := s.fs.SyncDir(filepath.Dir(p)); err != nil {
+		return fmt.Errorf("backup folder %s: %w", filepath.Dir(p), err)
+	}
+	return nil
+}
+
+// rewriteIndex replaces index.db with a minimal copy of itself: copy into
+// a temp file in the root, fsync, close the old index, rename the copy
+// over it, fsync the root, open the copy. The caller holds the exclusive
+// store lock, without which no process may replace index.db.
+func (s *Store) rewriteIndex() (before, after int64, err error) {
+	if before, err = s.fileSize(s.indexPath()); err != nil {
+		return 0, 0, err
+	}
+	tmp := filepath.Join(s.root, "."+IndexFile+"."+randomHex()+".tmp")
+	if err := s.db.CompactTo(tmp); err != nil {
+		return before, before, err
+	}
+	if err := s.syncFile(tmp); err != nil {
+		return before, before, errors.Join(err, s.fs.Remove(tmp))
+	}
+	// Close first: Windows cannot rename over an open file, and the open
+	// handle belongs to the file being replaced.
+	if err := s.db.Close(); err != nil {
+		return before, before, errors.Join(err, s.fs.Remove(tmp))
+	}
+	s.db = nil
+	swapErr := s.fs.Rename(tmp, s.indexPath())
+	if swapErr != nil {
+		swapErr = errors.Join(fmt.Errorf("replace index %s: %w", s.indexPath(), swapErr), s.fs.Remove(tmp))
+	} else if err := s.fs.SyncDir(s.root); err != nil {
+		swapErr = fmt.Errorf("backup root %s: sync after replacing the index: %w", s.root, err)
+	}
+	db, err := index.Open(s.indexPath(), index.Options{Timeout: s.opts.LockTimeout})
+	if err != nil {
+		return before, before, errors.Join(swapErr, err)
+	}
+	s.db = db
+	after, err = s.fileSize(s.indexPath())
+	return before, after, errors.Join(swapErr, err)
+}
+
+func (s *Store) fileSize(p string) (int64, error) {
+	fi, err := s.fs.Lstat(p)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+// syncFile fsyncs p's content.
+func (s *Store) syncFile(p string) error {
+	f, err := s.fs.OpenFile(p, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	return errors.Join(err, f.Close())
+}
+
+// randomHex is 16 hex digits, so that the temp name is one atomic.IsTemp
+// recognises: whoever holds the store lock knows it for a crash's leftover.
+func randomHex() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,332 @@
+//go:build unix
+
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	hatomic "hatch-backup/atomic"
+	"hatch-backup/index"
+	"hatch-backup/internal/fakestore"
+)
+
+// The crash suite of compact (RELIABILITY.md, "Crash"): a child process
+// (this test binary, re-executed into TestCompactCrashChild) runs compact
+// on a store of plain backups and is killed with SIGKILL, at random moments
+// and at each step of the protocol. After every kill, checkCompactCrash
+// proves the promises, then a second compact must finish the job.
+//
+//	HATCH_CRASH_KILLS=500 go test -run TestCompactCrashRandom ./store   # a long run
+//	HATCH_CRASH_SEED=1234 go test -run TestCompactCrashRandom ./store   # repeat a run
+
+// compactCrashKills is how many random kills a normal test run makes.
+const compactCrashKills = 24
+
+// TestCompactCrashChild is the child's entry point; it does nothing in a
+// normal test run.
+func TestCompactCrashChild(t *testing.T) {
+	root := os.Getenv("HATCH_COMPACT_CRASH_ROOT")
+	if root == "" {
+		t.Skip("the compact crash suite's child process; runs only when re-executed")
+	}
+	opts := Options{Root: root, LockTimeout: 10 * time.Second}
+	if spec := os.Getenv("HATCH_COMPACT_CRASH_KILL"); spec != "" {
+		opts.FS = parseCompactKill(t, spec)
+	}
+	s, err := Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Compact(context.Background(), CompactOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// compactKiller is an FS that SIGKILLs its own process at the nth call of
+// one operation, before or after making it.
+type compactKiller struct {
+	hatomic.FS
+	op    string
+	n     int
+	after bool
+
+	mu   sync.Mutex
+	seen int
+}
+
+// parseCompactKill reads "op:n:before" or "op:n:after".
+func parseCompactKill(t *testing.T, spec string) *compactKiller {
+	parts := strings.Split(spec, ":")
+	n, err := strconv.Atoi(parts[1])
+	if len(parts) != 3 || err != nil {
+		t.Fatalf("kill spec %q", spec)
+	}
+	return &compactKiller{FS: hatomic.OS(), op: parts[0], n: n, after: parts[2] == "after"}
+}
+
+func (k *compactKiller) call(op string, fn func() error) error {
+	k.mu.Lock()
+	hit := false
+	if op == k.op {
+		k.seen++
+		hit = k.seen == k.n
+	}
+	k.mu.Unlock()
+	if hit && !k.after {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	}
+	err := fn()
+	if hit {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	}
+	return err
+}
+
+func (k *compactKiller) RenameNoReplace(o, n string) error {
+	return k.call("rename-noreplace", func() error { return k.FS.RenameNoReplace(o, n) })
+}
+func (k *compactKiller) Rename(o, n string) error {
+	return k.call("rename", func() error { return k.FS.Rename(o, n) })
+}
+func (k *compactKiller) Remove(p string) error {
+	return k.call("remove", func() error { return k.FS.Remove(p) })
+}
+func (k *compactKiller) SyncDir(p string) error {
+	return k.call("syncdir", func() error { return k.FS.SyncDir(p) })
+}
+
+// compactCrashStore makes a fresh store of plain backups in two hosts and
+// returns its root and their original bytes by "host/timestamp".
+func compactCrashStore(t *testing.T, n int) (string, map[string][]byte) {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "backups")
+	var bs []fakestore.Backup
+	now := time.Now()
+	for i := range n {
+		host := []string{"cursor", "vscode"}[i%2]
+		data := bytes.Repeat(fmt.Appendf(nil, `{"server%d": "npx"},`, i), 1+i*37%400)
+		bs = append(bs, fakestore.Backup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: data})
+	}
+	recs, err := fakestore.Populate(root, time.Local, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]byte{}
+	for i, r := range recs {
+		want[r.Host+"/"+r.Timestamp] = bs[i].Data
+	}
+	return root, want
+}
+
+// runCompactChild runs the child on root; with killAfter > 0 the parent
+// kills it then. It reports whether the child died of SIGKILL.
+func runCompactChild(t *testing.T, root, spec string, killAfter time.Duration) (killed bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCompactCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "HATCH_COMPACT_CRASH_ROOT="+root, "HATCH_COMPACT_CRASH_KILL="+spec)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if killAfter > 0 {
+		timer := time.AfterFunc(killAfter, func() { cmd.Process.Kill() })
+		defer timer.Stop()
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			return true
+		}
+	}
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out.Bytes())
+	}
+	return false
+}
+
+// TestCompactCrashSteps kills the child at each step of compacting one
+// backup and of swapping the index.
+func TestCompactCrashSteps(t *testing.T) {
+	steps := []struct{ name, spec string }{
+		{"temp .zst durable, not published", "rename-noreplace:1:before"},
+		{".zst durable, index not switched", "syncdir:1:after"},
+		{"index switched, plain file not removed", "remove:1:before"},
+		{"plain file removed, folder not synced", "remove:1:after"},
+		{"first backup done", "syncdir:2:after"},
+		{"in the middle", "syncdir:15:after"},
+		{"last backup's .zst durable", "rename-noreplace:20:after"},
+		{"index copy durable, not swapped", "rename:1:before"},
+		{"index swapped, root not synced", "rename:1:after"},
+		{"index swapped and synced", "syncdir:41:after"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			root, want := compactCrashStore(t, 20)
+			if !runCompactChild(t, root, st.spec, 0) {
+				t.Fatalf("kill point %s never reached: the child finished", st.spec)
+			}
+			checkCompactCrash(t, root, want)
+		})
+	}
+}
+
+// TestCompactCrashRandom kills the child at random moments.
+func TestCompactCrashRandom(t *testing.T) {
+	kills := compactCrashKills
+	if n, err := strconv.Atoi(os.Getenv("HATCH_CRASH_KILLS")); err == nil && n > 0 {
+		kills = n
+	}
+	seed := uint64(time.Now().UnixNano())
+	if n, err := strconv.ParseUint(os.Getenv("HATCH_CRASH_SEED"), 10, 64); err == nil {
+		seed = n
+	}
+	t.Logf("seed %d (HATCH_CRASH_SEED=%d repeats this run), %d kills", seed, seed, kills)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	// How long a whole run takes here: the kills land anywhere in it.
+	root, _ := compactCrashStore(t, 30)
+	start := time.Now()
+	runCompactChild(t, root, "", 0)
+	span := time.Since(start)
+	killed := 0
+	for i := range kills {
+		root, want := compactCrashStore(t, 30)
+		at := time.Duration(rng.Int64N(int64(span))) + time.Millisecond
+		if runCompactChild(t, root, "", at) {
+			killed++
+		}
+		if !checkCompactCrash(t, root, want) {
+			t.Fatalf("kill %d at %v (seed %d)", i, at, seed)
+		}
+	}
+	t.Logf("%d of %d children killed before they finished", killed, kills)
+}
+
+// checkCompactCrash proves the promises after a kill (compactProblems),
+// then runs a second compact, which must finish the job: every backup .zst,
+// read back byte-exactly, no duplicate left.
+func checkCompactCrash(t *testing.T, root string, want map[string][]byte) bool {
+	t.Helper()
+	problems := compactProblems(root, want, false)
+	if len(problems) == 0 {
+		s, err := Open(context.Background(), Options{Root: root, LockTimeout: 10 * time.Second})
+		if err == nil {
+			_, err = s.Compact(context.Background(), CompactOptions{})
+			err = errors.Join(err, s.Close())
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("compact after the crash: %v", err))
+		} else {
+			problems = compactProblems(root, want, true)
+		}
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	return len(problems) == 0
+}
+
+// compactProblems lists what is wrong with root: the index fails Check, a
+// backup of want does not list or read back byte-exactly, or a file is
+// neither indexed, a temp file, nor (unless done) the other form of an
+// indexed backup; with done, a backup that is not .zst.
+func compactProblems(root string, want map[string][]byte, done bool) (problems []string) {
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, LockTimeout: 10 * time.Second})
+	if err != nil {
+		return []string{fmt.Sprintf("open: %v", err)}
+	}
+	defer s.Close()
+	if err := s.db.Check(); err != nil {
+		fail("index check: %v", err)
+	}
+	indexed := map[string]bool{}
+	for b, err := range s.List(context.Background(), Query{}) {
+		if err != nil {
+			fail("list: %v", err)
+			break
+		}
+		indexed[b.Path] = true
+		data, err := s.Read(b)
+		key := b.Host + "/" + b.Timestamp
+		switch {
+		case err != nil:
+			fail("%s: %v", key, err)
+		case !bytes.Equal(data, want[key]):
+			fail("%s reads back other bytes", key)
+		case done && b.Compression != index.Zstd.String():
+			fail("%s still %s after a complete compact", key, b.Compression)
+		}
+	}
+	if len(indexed) != len(want) {
+		fail("%d backups indexed, want %d", len(indexed), len(want))
+	}
+	for _, host := range []string{"cursor", "vscode"} {
+		entries, _ := os.ReadDir(filepath.Join(root, host))
+		for _, e := range entries {
+			p := filepath.Join(root, host, e.Name())
+			twin := strings.TrimSuffix(p, ".zst")
+			if twin == p {
+				twin = p + ".zst"
+			}
+			switch {
+			case indexed[p], hatomic.IsTemp(e.Name()):
+			case !done && indexed[twin]:
+			default:
+				fail("unexpected file %s", p)
+			}
+		}
+	}
+	return problems
+}
+
+// TestCompactProblemsCatchDamage shows that the crash check fails on each
+// kind of damage a broken compact could leave.
+func TestCompactProblemsCatchDamage(t *testing.T) {
+	first := func(root string) string {
+		m, _ := filepath.Glob(filepath.Join(root, "cursor", "mcp.json.*"))
+		return m[0]
+	}
+	damage := map[string]func(t *testing.T, root string){
+		"backup file gone": func(t *testing.T, root string) { os.Remove(first(root)) },
+		"a byte flipped": func(t *testing.T, root string) {
+			p := first(root)
+			b, _ := os.ReadFile(p)
+			b[0] ^= 1
+			os.WriteFile(p, b, 0o600)
+		},
+		"stray file":        func(t *testing.T, root string) { os.WriteFile(filepath.Join(root, "cursor", "stray"), nil, 0o600) },
+		"index emptied":     func(t *testing.T, root string) { os.Truncate(filepath.Join(root, IndexFile), 0) },
+		"orphan plain file": func(t *testing.T, root string) { os.Rename(first(root), first(root)+".orphan") },
+	}
+	for name, do := range damage {
+		t.Run(name, func(t *testing.T) {
+			root, want := compactCrashStore(t, 4)
+			do(t, root)
+			if p := compactProblems(root, want, false); len(p) == 0 {
+				t.Errorf("%s went unnoticed", name)
+			}
+		})
+	}
+	t.Run("plain backups after a complete compact", func(t *testing.T) {
+		root, want := compactCrashStore(t, 4)
+		if p := compactProblems(root, want, true); len(p) == 0 {
+			t.Error("uncompressed backups went unnoticed")
+		}
+	})
+}
