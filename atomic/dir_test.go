@@ -85,7 +85,7 @@ func TestEnsureDirParents(t *testing.T) {
 
 	// Through a symlinked parent, as with /home -> /usr/home.
 	link := filepath.Join(base, "link")
-	if err := os.Symlink(a, link); err != nil {
+	if err := symlink(t, a, link); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := EnsureDir(OS(), filepath.Join(link, "x", "y"), 0o700, true); err != nil {
@@ -103,14 +103,14 @@ func TestEnsureDirRefuses(t *testing.T) {
 	}{
 		{"symlink to a directory", func(t *testing.T, base string) string {
 			p := filepath.Join(base, "root")
-			if err := os.Symlink(t.TempDir(), p); err != nil {
+			if err := symlink(t, t.TempDir(), p); err != nil {
 				t.Fatal(err)
 			}
 			return p
 		}, false, ErrNotDir},
 		{"dangling symlink", func(t *testing.T, base string) string {
 			p := filepath.Join(base, "root")
-			if err := os.Symlink(filepath.Join(base, "gone"), p); err != nil {
+			if err := symlink(t, filepath.Join(base, "gone"), p); err != nil {
 				t.Fatal(err)
 			}
 			return p

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -133,4 +134,32 @@ func under(dir string) func(string) bool {
 // is matches exactly path.
 func is(path string) func(string) bool {
 	return func(p string) bool { return p == path }
+}
+
+var (
+	symlinksOnce sync.Once
+	symlinksErr  error
+)
+
+// symlink is os.Symlink for tests that need real symlinks: it skips t where
+// a symlink cannot be made and read back (Windows without the privilege to
+// make one; Wine, whose symlinks are not reparse points).
+func symlink(t *testing.T, oldname, newname string) error {
+	t.Helper()
+	symlinksOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "symlink-probe-")
+		if err != nil {
+			symlinksErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		link := filepath.Join(dir, "link")
+		if symlinksErr = os.Symlink("target", link); symlinksErr == nil {
+			_, symlinksErr = os.Readlink(link)
+		}
+	})
+	if symlinksErr != nil {
+		t.Skipf("no usable symlinks here: %v", symlinksErr)
+	}
+	return os.Symlink(oldname, newname)
 }
