@@ -18,7 +18,10 @@
 //     replaces it atomically: the target holds its old or its new bytes at
 //     every instant.
 //   - The backup root and host folders are 0700, backup files and the index
-//     0600, whatever the umask.
+//     0600, whatever the umask; on Windows, folders it makes get an
+//     owner-only ACL instead, inherited by the files (see package atomic).
+//   - A config or backup that another program holds open (Windows) is
+//     retried for about 2 s, then ErrInUse with nothing changed.
 //
 // What it does not do: it does not parse configs (bytes are sacred), it
 // does not keep the owner of a restored file, and it cannot stop a host
