@@ -18,8 +18,10 @@ import (
 // alone). Tightening only removes bits (0755 becomes 0700 for perm 0700, 0500
 // stays 0500) and keeps setgid/sticky. A new directory's entry is fsynced in
 // its parent. Something other than a directory at dir gives ErrNotDir. On
-// Windows, where mode bits mean little, an existing directory is never
-// tightened. created and tightened are meaningful only when err is nil.
+// Windows, where mode bits mean little, a new directory with an owner-only
+// perm gets an owner-only ACL instead (see the package doc) and an existing
+// directory is never tightened. created and tightened are meaningful only
+// when err is nil.
 func EnsureDir(fsys FS, dir string, perm fs.FileMode, parents bool) (created, tightened bool, err error) {
 	fi, err := fsys.Lstat(dir)
 	if isNotExist(err) {

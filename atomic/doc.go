@@ -28,15 +28,42 @@
 // All I/O goes through the FS seam: OS() in production, a Recorder in tests
 // to record the call order and inject faults.
 //
+// # Windows
+//
+// Both publishes are MoveFileEx with MOVEFILE_WRITE_THROUGH (with
+// MOVEFILE_REPLACE_EXISTING for ReplaceFile; without it, a taken name fails
+// with ERROR_ALREADY_EXISTS, which matches fs.ErrExist). File.Sync is
+// FlushFileBuffers; there is no directory fsync. The temp file is closed
+// before the move, as Windows cannot move an open file. A host app or an
+// antivirus holding the file makes MoveFileEx fail with a sharing, lock or
+// access violation: the publish is retried with growing pauses for about
+// 2 s, then ErrInUse, with the destination unchanged and the temp file
+// removed. The retry is ordinary code driven by an error classifier
+// (windowsInUse) so that its tests run on every OS. A read-only target is
+// replaced as on Unix (the attribute is cleared for the move and travels
+// with the new file). Paths of 248 characters or more get the \\?\ prefix
+// for the calls made here directly (MoveFileEx, CreateFile), as Go's os
+// package does for its own.
+//
+// Mode bits are not access control on Windows (only the owner write bit
+// exists, as the read-only attribute). So a directory made by EnsureDir
+// with an owner-only mode (0700) gets an owner-only DACL instead: full
+// control for the current user and SYSTEM, inherited by every file and
+// folder made inside, and protected from the parent's entries. The reason
+// is the same as for 0700 on Unix: backups hold API keys, and a folder
+// under a profile otherwise inherits entries that may let other accounts
+// read it. An existing directory's ACL is left alone (EnsureDir never
+// tightens on Windows).
+//
 // What it does not guarantee:
 //   - Durability is only as good as the disk's honouring of fsync: a drive
 //     that acknowledges writes it has only cached can still lose them.
 //     (On macOS, Go's File.Sync issues F_FULLFSYNC, which asks the drive to
 //     flush its cache too; plain fsync there does not.)
 //   - Windows has no directory fsync: SyncDir is a no-op there, and the
-//     renames use MOVEFILE_WRITE_THROUGH instead. Mode bits mean little on
-//     Windows (only the read-only attribute), and replacing a file that
-//     another program holds open can fail there.
+//     renames use MOVEFILE_WRITE_THROUGH instead. Replacing a file that
+//     another program holds open for longer than the retries fails there
+//     (ErrInUse).
 //   - Only the permission bits are kept by ReplaceFile: owner and group,
 //     setuid/setgid, ACLs, extended attributes and the inode (hence hard
 //     links to the old file) are not. The new file belongs to the writer.

@@ -30,6 +30,11 @@ var (
 	// ErrNotDir is returned by EnsureDir when something other than a real
 	// directory (a file, or a symlink even to a directory) is at dir.
 	ErrNotDir = errors.New("atomic: not a directory")
+	// ErrInUse is returned by ReplaceFile and WriteNew when the publish
+	// step kept failing because another program holds the file (Windows:
+	// a sharing, lock or access violation from MoveFileEx, retried for up
+	// to about 2 s). Nothing was changed and the temp file is removed.
+	ErrInUse = errors.New("atomic: in use by another program")
 )
 
 // existError is ErrExist: a distinct sentinel whose message stays short and

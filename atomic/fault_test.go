@@ -123,7 +123,7 @@ func TestFaultThroughSymlink(t *testing.T) {
 	dir, dotfiles := t.TempDir(), t.TempDir()
 	target, link := filepath.Join(dotfiles, "mcp.json"), filepath.Join(dir, "mcp.json")
 	writeFile(t, target, "old", 0o644)
-	if err := os.Symlink(target, link); err != nil {
+	if err := symlink(t, target, link); err != nil {
 		t.Fatal(err)
 	}
 	rec := NewRecorder(OS())

@@ -13,6 +13,8 @@ type FS interface {
 	Lstat(name string) (fs.FileInfo, error)
 	Stat(name string) (fs.FileInfo, error)
 	EvalSymlinks(name string) (string, error)
+	// Mkdir makes one directory; on Windows an owner-only perm (0700)
+	// also sets the owner-only ACL.
 	Mkdir(name string, perm fs.FileMode) error
 	Chmod(name string, mode fs.FileMode) error
 	// Rename replaces newpath if it exists (used only for live configs).

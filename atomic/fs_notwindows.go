@@ -25,3 +25,10 @@ func syncDir(dir string) error {
 	}
 	return errors.Join(err, d.Close())
 }
+
+// inUse is false: outside Windows, an open file never stops a rename.
+func inUse(error) bool { return false }
+
+// mkdirOS is mkdir(2); the mode (past the umask, see EnsureDir) is the
+// access control.
+func mkdirOS(name string, perm os.FileMode) error { return os.Mkdir(name, perm) }

@@ -24,7 +24,7 @@ func (osFS) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
 func (osFS) Lstat(name string) (fs.FileInfo, error)    { return os.Lstat(name) }
 func (osFS) Stat(name string) (fs.FileInfo, error)     { return os.Stat(name) }
 func (osFS) EvalSymlinks(name string) (string, error)  { return filepath.EvalSymlinks(name) }
-func (osFS) Mkdir(name string, perm fs.FileMode) error { return os.Mkdir(name, perm) }
+func (osFS) Mkdir(name string, perm fs.FileMode) error { return mkdirOS(name, perm) }
 func (osFS) Chmod(name string, mode fs.FileMode) error { return os.Chmod(name, mode) }
 func (osFS) Rename(oldpath, newpath string) error      { return rename(oldpath, newpath) }
 func (osFS) Remove(name string) error                  { return os.Remove(name) }

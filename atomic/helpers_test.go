@@ -5,7 +5,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -80,9 +82,27 @@ func assertMode(t *testing.T, path string, want fs.FileMode) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	want = windowsMode(want, fi.IsDir())
 	if got := fi.Mode().Perm(); got != want {
 		t.Errorf("%s has mode %v, want %v", path, got, want)
 	}
+}
+
+// windowsMode is what Go reports on Windows for a file or directory made
+// with mode m: only the owner's write bit counts (the read-only attribute),
+// and access control is the ACL's business (see acl_windows.go).
+func windowsMode(m fs.FileMode, dir bool) fs.FileMode {
+	if runtime.GOOS != "windows" {
+		return m
+	}
+	all := fs.FileMode(0o666)
+	if dir {
+		all = 0o777
+	}
+	if m&0o200 == 0 {
+		return all &^ 0o222
+	}
+	return all
 }
 
 func assertMissing(t *testing.T, path string) {
@@ -114,4 +134,32 @@ func under(dir string) func(string) bool {
 // is matches exactly path.
 func is(path string) func(string) bool {
 	return func(p string) bool { return p == path }
+}
+
+var (
+	symlinksOnce sync.Once
+	symlinksErr  error
+)
+
+// symlink is os.Symlink for tests that need real symlinks: it skips t where
+// a symlink cannot be made and read back (Windows without the privilege to
+// make one; Wine, whose symlinks are not reparse points).
+func symlink(t *testing.T, oldname, newname string) error {
+	t.Helper()
+	symlinksOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "symlink-probe-")
+		if err != nil {
+			symlinksErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		link := filepath.Join(dir, "link")
+		if symlinksErr = os.Symlink("target", link); symlinksErr == nil {
+			_, symlinksErr = os.Readlink(link)
+		}
+	})
+	if symlinksErr != nil {
+		t.Skipf("no usable symlinks here: %v", symlinksErr)
+	}
+	return os.Symlink(oldname, newname)
 }

@@ -19,7 +19,14 @@ import (
 // target is unchanged and no temp file is left. If only the final directory
 // fsync fails, the new content is already in place (there is nothing to go
 // back to) but may not survive a crash; the error says so.
+//
+// While another program holds the target (Windows only), the rename is
+// retried for up to about 2 s, then ErrInUse: the target is unchanged.
 func ReplaceFile(fsys FS, path string, data []byte, perm fs.FileMode) error {
+	return replaceFile(fsys, path, data, perm, platformRetry)
+}
+
+func replaceFile(fsys FS, path string, data []byte, perm fs.FileMode, retry retryPolicy) error {
 	target, mode, err := resolveTarget(fsys, path, perm)
 	if err != nil {
 		return err
@@ -29,7 +36,7 @@ func ReplaceFile(fsys FS, path string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return fmt.Errorf("atomic: replace %s: %w", path, err)
 	}
-	if err := fsys.Rename(tmp, target); err != nil {
+	if err := retry.do(func() error { return fsys.Rename(tmp, target) }, nil); err != nil {
 		return fmt.Errorf("atomic: replace %s: publish: %w", path, errors.Join(err, removeTemp(fsys, tmp)))
 	}
 	if err := fsys.SyncDir(dir); err != nil {

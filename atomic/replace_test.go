@@ -66,7 +66,7 @@ func TestReplaceFileThroughSymlink(t *testing.T) {
 			writeFile(t, target, "old", 0o640)
 			link := filepath.Join(linkDir, "mcp.json")
 			linkText := tt.link(linkDir, target)
-			if err := os.Symlink(linkText, link); err != nil {
+			if err := symlink(t, linkText, link); err != nil {
 				t.Fatal(err)
 			}
 
@@ -88,10 +88,10 @@ func TestReplaceFileSymlinkChain(t *testing.T) {
 	dir := t.TempDir()
 	target, mid, link := filepath.Join(dir, "real.json"), filepath.Join(dir, "mid"), filepath.Join(dir, "link")
 	writeFile(t, target, "old", 0o600)
-	if err := os.Symlink(target, mid); err != nil {
+	if err := symlink(t, target, mid); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(mid, link); err != nil {
+	if err := symlink(t, mid, link); err != nil {
 		t.Fatal(err)
 	}
 	rec := NewRecorder(OS())
@@ -171,7 +171,7 @@ func TestReplaceFileRefuses(t *testing.T) {
 		}, []error{ErrNotRegular}},
 		{"symlink to directory", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "config.json")
-			if err := os.Symlink(t.TempDir(), p); err != nil {
+			if err := symlink(t, t.TempDir(), p); err != nil {
 				t.Fatal(err)
 			}
 			return p
@@ -185,14 +185,14 @@ func TestReplaceFileRefuses(t *testing.T) {
 		}, []error{ErrNoDir}},
 		{"dangling symlink", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "config.json")
-			if err := os.Symlink(filepath.Join(dir, "gone.json"), p); err != nil {
+			if err := symlink(t, filepath.Join(dir, "gone.json"), p); err != nil {
 				t.Fatal(err)
 			}
 			return p
 		}, []error{ErrDanglingSymlink, fs.ErrNotExist}},
 		{"symlink into a missing directory", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "config.json")
-			if err := os.Symlink(filepath.Join(dir, "nodir", "gone.json"), p); err != nil {
+			if err := symlink(t, filepath.Join(dir, "nodir", "gone.json"), p); err != nil {
 				t.Fatal(err)
 			}
 			return p

@@ -14,13 +14,21 @@ import (
 // error matching both ErrExist and fs.ErrExist, and the temp file is removed.
 // On any error path does not exist afterwards (if the directory fsync fails,
 // the just-published file is removed again) and no temp file is left.
+// A publish refused because another program holds the temp file (an
+// antivirus scanning it, on Windows) is retried for up to about 2 s, then
+// ErrInUse.
 func WriteNew(fsys FS, path string, data []byte, perm fs.FileMode) error {
+	return writeNew(fsys, path, data, perm, platformRetry)
+}
+
+func writeNew(fsys FS, path string, data []byte, perm fs.FileMode, retry retryPolicy) error {
 	dir := filepath.Dir(path)
 	tmp, err := writeTemp(fsys, dir, filepath.Base(path), data, perm)
 	if err != nil {
 		return fmt.Errorf("atomic: write %s: %w", path, err)
 	}
-	if err := fsys.RenameNoReplace(tmp, path); err != nil {
+	publish := func() error { return fsys.RenameNoReplace(tmp, path) }
+	if err := retry.do(publish, takenMeanwhile(fsys, path)); err != nil {
 		rmErr := removeTemp(fsys, tmp)
 		if errors.Is(err, fs.ErrExist) {
 			return errors.Join(fmt.Errorf("%w: %s", ErrExist, path), rmErr)
@@ -88,4 +96,16 @@ func removeTemp(fsys FS, name string) error {
 		return fmt.Errorf("remove %s: %w", name, err)
 	}
 	return nil
+}
+
+// takenMeanwhile tells the retry of a no-replace publish to stop when the
+// name exists: Windows reports a taken name that is a directory, or a file
+// being deleted, as access denied rather than "exists".
+func takenMeanwhile(fsys FS, path string) func(error) error {
+	return func(err error) error {
+		if _, lerr := fsys.Lstat(path); lerr == nil {
+			return fmt.Errorf("%w: %w", fs.ErrExist, err)
+		}
+		return nil
+	}
 }

@@ -62,12 +62,12 @@ func TestWriteNewTaken(t *testing.T) {
 	}{
 		{"file", func(t *testing.T, path, _ string) { writeFile(t, path, "old", 0o600) }},
 		{"symlink to file", func(t *testing.T, path, outside string) {
-			if err := os.Symlink(outside, path); err != nil {
+			if err := symlink(t, outside, path); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"dangling symlink", func(t *testing.T, path, outside string) {
-			if err := os.Symlink(outside+".missing", path); err != nil {
+			if err := symlink(t, outside+".missing", path); err != nil {
 				t.Fatal(err)
 			}
 		}},

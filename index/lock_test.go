@@ -118,7 +118,8 @@ func TestHelperProcess(t *testing.T) {
 	var release func() error
 	switch kind {
 	case "lock":
-		path, mode, _ := strings.Cut(rest, ":")
+		i := strings.LastIndexByte(rest, ':') // a Windows path has a colon too
+		path, mode := rest[:i], rest[i+1:]
 		l, err := AcquireLock(path, mode == "exclusive", 0)
 		if err != nil {
 			fmt.Println(err)

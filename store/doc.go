@@ -22,7 +22,10 @@
 //   - Compact keeps every backup readable through a crash at any step (see
 //     Compact) and replaces index.db only under the exclusive store lock.
 //   - The backup root and host folders are 0700, backup files and the index
-//     0600, whatever the umask.
+//     0600, whatever the umask; on Windows, folders it makes get an
+//     owner-only ACL instead, inherited by the files (see package atomic).
+//   - A config or backup that another program holds open (Windows) is
+//     retried for about 2 s, then ErrInUse with nothing changed.
 //
 // Create parses each config in its host's format (JSON, JSONC, TOML) and
 // records in the index whether it parsed (Backup.Parsed); an unparsable

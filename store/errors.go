@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 
+	hatomic "hatch-backup/atomic"
 	"hatch-backup/index"
 )
 
@@ -29,6 +30,10 @@ var (
 	ErrLocked = index.ErrLocked
 	// ErrNewerSchema: the index was written by a newer hatch-backup.
 	ErrNewerSchema = index.ErrNewerSchema
+	// ErrInUse: another program (a host app, an antivirus) kept a file
+	// open so that it could not be replaced, for about 2 s of retries;
+	// Windows only. Nothing was changed.
+	ErrInUse = hatomic.ErrInUse
 	// ErrReadOnly: a write through a store opened read-only.
 	ErrReadOnly = errors.New("store is open read-only")
 )

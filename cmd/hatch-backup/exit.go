@@ -38,6 +38,10 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.Is(err, store.ErrLocked):
 		return exitLocked
+	case errors.Is(err, store.ErrInUse):
+		// Before the checks below: Windows says "access denied" for a
+		// file in use, and nothing else may claim it.
+		return exitFailed
 	case store.IsIntegrity(err), errors.Is(err, store.ErrNewerSchema):
 		return exitIntegrity
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConfigMissing):

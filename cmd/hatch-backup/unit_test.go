@@ -64,6 +64,7 @@ func TestExitCode(t *testing.T) {
 		{wrap(store.ErrNotFound), 10},
 		{wrap(store.ErrConfigMissing), 10},
 		{wrap(store.ErrLocked), 11},
+		{wrap(store.ErrInUse), 1},
 		{errors.Join(errors.New("x"), context.Canceled), 130},
 	}
 	for _, c := range cases {
