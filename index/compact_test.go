@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func TestCompactTo(t *testing.T) {
 	if after >= before {
 		t.Errorf("copy is %d bytes, the original %d: not smaller", after, before)
 	}
-	if fi, _ := os.Lstat(dst); fi.Mode().Perm() != FileMode {
+	if fi, _ := os.Lstat(dst); runtime.GOOS != "windows" && fi.Mode().Perm() != FileMode { // no mode bits there
 		t.Errorf("copy mode %v, want %v", fi.Mode().Perm(), FileMode)
 	}
 	cp := openIndex(t, dst, Options{})

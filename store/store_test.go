@@ -45,7 +45,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	tmp := t.TempDir()
-	env := fakeEnv("linux", map[string]string{"HOME": filepath.Join(tmp, "home")})
+	home := filepath.Join(tmp, "home")
+	env := fakeEnv(runtime.GOOS, map[string]string{"HOME": home, "USERPROFILE": home})
 	f := &fixture{t: t, root: filepath.Join(tmp, "backups"), dir: filepath.Join(tmp, "configs")}
 	f.opts = Options{Root: f.root, LockTimeout: 5 * time.Second, Env: &env}
 	if err := os.MkdirAll(f.dir, 0o700); err != nil {

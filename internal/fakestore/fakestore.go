@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"hatch-backup/blob"
@@ -103,7 +104,14 @@ func Snapshot(dir string) (map[string]string, error) {
 			}
 			content = string(b)
 		}
-		snap[p] = fmt.Sprintf("%v %d %q", fi.Mode(), fi.ModTime().UnixNano(), content)
+		mtime := fi.ModTime().UnixNano()
+		if runtime.GOOS == "windows" && d.Name() == "index.db" {
+			// bbolt truncates its file to the mapping's size at every
+			// read-write open on Windows, which moves the mtime even when
+			// no byte changes: there, the bytes alone are compared.
+			mtime = 0
+		}
+		snap[p] = fmt.Sprintf("%v %d %q", fi.Mode(), mtime, content)
 		return nil
 	})
 	return snap, err
