@@ -58,54 +58,59 @@ func (s *Store) hasBackupFiles() bool {
 	return err == nil && len(files) > 0
 }
 
-// adopt indexes every backup file the index does not know: a store written
-// by Python Hatch, or one whose index was lost. Names and bytes never
-// change; files are tightened to 0600 and folders to 0700. The original
-// config path of an adopted backup is unknown.
-func (s *Store) adopt(ctx context.Context) (int, error) {
+// adopt indexes every backup file the index does not know (skip holds the
+// paths it does): a store written by Python Hatch, or one whose index was
+// lost. Names and bytes never change; files are tightened to 0600 and
+// folders to 0700. The original config path of an adopted backup is
+// unknown. A file that cannot be decoded is not adopted: it is a Problem.
+func (s *Store) adopt(ctx context.Context, skip map[string]bool) (adopted []Backup, problems []Problem, err error) {
 	files, err := s.scanBackupFiles()
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	n := 0
 	for _, f := range files {
+		if skip[f.path] {
+			continue
+		}
 		if err := ctx.Err(); err != nil {
-			return n, err
+			return adopted, problems, err
 		}
-		if err := s.adoptOne(f); err != nil {
-			if errors.Is(err, ErrIntegrity) {
-				s.log.Warn("not adopted: backup file is damaged", "path", f.path)
-				continue
-			}
-			return n, err
+		rec, err := s.adoptOne(f)
+		if errors.Is(err, ErrIntegrity) {
+			s.log.Warn("not adopted: backup file is damaged", "path", f.path)
+			problems = append(problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.name.Timestamp, Path: f.path, Detail: "not adopted: " + err.Error()})
+			continue
 		}
-		n++
+		if err != nil {
+			return adopted, problems, err
+		}
+		adopted = append(adopted, s.backupOf(rec))
 	}
-	return n, nil
+	return adopted, problems, nil
 }
 
-func (s *Store) adoptOne(f found) error {
+func (s *Store) adoptOne(f found) (index.Record, error) {
 	if _, _, err := hatomic.EnsureDir(s.fs, filepath.Dir(f.path), DirMode, false); err != nil {
-		return err
+		return index.Record{}, err
 	}
-	if err := s.fs.Chmod(f.path, FileMode); err != nil {
-		return err
+	if err := s.tightenFile(f.path); err != nil {
+		return index.Record{}, err
 	}
 	stored, err := s.readFile(f.path, MaxConfigSize*2)
 	if err != nil {
-		return err
+		return index.Record{}, err
 	}
 	data := stored
 	comp := index.None
 	if f.name.Compressed {
 		comp = index.Zstd
 		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
-			return fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
 	}
 	local, err := blob.ParseTimestamp(f.name.Timestamp, s.loc)
 	if err != nil {
-		return err
+		return index.Record{}, err
 	}
 	rec := index.Record{
 		Host: f.host, Timestamp: f.name.Timestamp, Created: local.UTC(),
@@ -118,9 +123,29 @@ func (s *Store) adoptOne(f found) error {
 	for range maxNameTries {
 		err = s.db.Put(rec)
 		if !errors.Is(err, index.ErrExists) {
-			return err
+			return rec, err
 		}
 		rec.Created = rec.Created.Add(time.Microsecond)
 	}
+	return rec, err
+}
+
+// tightenFile makes a store file 0600 unless it already is, so that a
+// re-run changes nothing.
+func (s *Store) tightenFile(p string) error {
+	_, err := s.tightenMode(p, FileMode)
 	return err
+}
+
+// tightenMode chmods p to want when its permission bits differ (never
+// through a symlink) and reports whether it did.
+func (s *Store) tightenMode(p string, want fs.FileMode) (bool, error) {
+	fi, err := s.fs.Lstat(p)
+	if err != nil {
+		return false, err
+	}
+	if !modeMatters || fi.Mode().Perm() == want || fi.Mode()&fs.ModeSymlink != 0 {
+		return false, nil
+	}
+	return true, s.fs.Chmod(p, want)
 }
