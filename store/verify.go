@@ -164,7 +164,7 @@ func (v *verifier) files() error {
 	if err != nil {
 		return fmt.Errorf("backup root %s: %w", root, err)
 	}
-	v.perms("", root, DirMode)
+	v.perms("", "", root, DirMode)
 	for _, e := range entries {
 		name, p := e.Name(), filepath.Join(root, e.Name())
 		if _, err := LookupHost(name); err == nil {
@@ -186,7 +186,7 @@ func (v *verifier) files() error {
 func (v *verifier) rootEntry(name, p string) {
 	switch {
 	case name == IndexFile:
-		v.perms("", p, FileMode)
+		v.perms("", "", p, FileMode)
 	case name == LockFile, strings.HasPrefix(name, CorruptIndexPrefix):
 	case hatomic.IsTemp(name):
 		v.add(ProblemTemp, "", "", p, "left by an interrupted write")
@@ -209,7 +209,7 @@ func (v *verifier) hostDir(host, dir string) error {
 		v.add(ProblemUnknown, host, "", dir, "not a folder")
 		return nil
 	}
-	v.perms(host, dir, DirMode)
+	v.perms(host, "", dir, DirMode)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("backup folder %s: %w", dir, err)
@@ -238,7 +238,7 @@ func (v *verifier) hostEntry(host, name, p string) {
 		return
 	case v.indexed[p]:
 		if fi.Mode().IsRegular() {
-			v.perms(host, p, FileMode)
+			v.perms(host, n.Timestamp, p, FileMode)
 		}
 	case fi.Mode()&fs.ModeSymlink != 0:
 		v.add(ProblemSymlink, host, n.Timestamp, p, "a symlink named as a backup")
@@ -246,23 +246,23 @@ func (v *verifier) hostEntry(host, name, p string) {
 		v.add(ProblemNotRegular, host, n.Timestamp, p, "named as a backup, not a regular file")
 	case v.usable:
 		v.add(ProblemUnindexed, host, n.Timestamp, p, "a backup file the index does not list")
-		v.perms(host, p, FileMode)
+		v.perms(host, n.Timestamp, p, FileMode)
 	default:
-		v.perms(host, p, FileMode)
+		v.perms(host, n.Timestamp, p, FileMode)
 	}
 }
 
 // perms reports a wrong mode or owner of p. A symlink is judged by
 // whoever calls (never followed here).
-func (v *verifier) perms(host, p string, want fs.FileMode) {
+func (v *verifier) perms(host, ts, p string, want fs.FileMode) {
 	fi, err := os.Lstat(p)
 	if err != nil || fi.Mode()&fs.ModeSymlink != 0 {
 		return
 	}
 	if modeMatters && fi.Mode().Perm() != want {
-		v.add(ProblemMode, host, "", p, fmt.Sprintf("mode %v, want %v", fi.Mode().Perm(), want))
+		v.add(ProblemMode, host, ts, p, fmt.Sprintf("mode %v, want %v", fi.Mode().Perm(), want))
 	}
 	if why := foreignOwner(fi); why != "" {
-		v.add(ProblemOwner, host, "", p, why)
+		v.add(ProblemOwner, host, ts, p, why)
 	}
 }
