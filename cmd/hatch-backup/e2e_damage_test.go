@@ -388,4 +388,6 @@ func TestVerifyClean(t *testing.T) {
 	sameSnapshot(t, "verify without an index", before, snapshot(t, d.root))
 	d.must(2, "verify", "--host", "VSCode")
 	d.must(2, "verify", "stray")
+	d.must(2, "reindex", "stray")
+	d.must(10, "--root", filepath.Join(d.home, "nowhere"), "reindex")
 }

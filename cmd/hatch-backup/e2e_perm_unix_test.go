@@ -130,3 +130,28 @@ func TestSymlinkedRoot(t *testing.T) {
 		t.Errorf("listed %+v", list)
 	}
 }
+
+// TestReindexUnderUmask: an index reindex builds, and the folders it
+// tightens, get 0600/0700 whatever the umask.
+func TestReindexUnderUmask(t *testing.T) {
+	for _, umask := range []string{"000", "022", "077", "277"} {
+		t.Run("umask "+umask, func(t *testing.T) {
+			e := newEnv(t)
+			cfg := filepath.Join(e.home, "c.json")
+			e.writeConfig(cfg, "x", 0o600)
+			path := strings.TrimSpace(e.must(0, "create", "--host", "kiro", "--config", cfg).stdout)
+			os.Remove(filepath.Join(e.root, "index.db"))
+			os.Chmod(path, 0o644)
+			os.Chmod(filepath.Dir(path), 0o755)
+			if r := e.runUmask(umask, "reindex"); r.code != 0 {
+				t.Fatalf("reindex: %s", r)
+			}
+			for p, m := range map[string]os.FileMode{filepath.Join(e.root, "index.db"): 0o600, path: 0o600, filepath.Dir(path): 0o700, e.root: 0o700} {
+				if got := mode(t, p); got != m {
+					t.Errorf("%s: mode %v, want %v", p, got, m)
+				}
+			}
+			e.must(0, "verify")
+		})
+	}
+}
