@@ -506,12 +506,12 @@ func crashSeed(t *testing.T) uint64 {
 }
 
 // TestCrashRandom kills the child at random moments, HATCH_CRASH_KILLS
-// times (default 150), a fresh root every 25 kills.
+// times (default 300), a fresh root every 25 kills.
 func TestCrashRandom(t *testing.T) {
 	if os.Getenv("HATCH_CRASH_CHILD") != "" {
 		t.Skip("in the child")
 	}
-	kills := 150
+	kills := 300
 	if s := os.Getenv("HATCH_CRASH_KILLS"); s != "" {
 		kills, _ = strconv.Atoi(s)
 	}

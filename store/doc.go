@@ -19,6 +19,14 @@
 //     every instant.
 //   - The backup root and host folders are 0700, backup files and the index
 //     0600, whatever the umask.
+//   - Verify (on a store opened with Options.Inspect) changes nothing: it
+//     neither builds a missing index nor migrates an old one, and reports
+//     a damaged or newer index as a Problem instead of failing to open.
+//     Each Problem has a stable Kind.
+//   - Reindex never deletes or rewrites a backup file and never deletes an
+//     unknown file; it moves a damaged index aside instead of deleting it,
+//     keeps the entry of a backup whose bytes changed (the damage stays
+//     visible), and a second run changes nothing.
 //
 // What it does not do: it does not parse configs (bytes are sacred), it
 // does not keep the owner of a restored file, and it cannot stop a host

@@ -150,6 +150,15 @@ func damageCases() []damageCase {
 			d.do(os.Truncate(p, 6000)) // the first meta page whole, the rest cut
 			return []want{{"index-corrupt", "", "", p}}
 		}},
+		{name: "damaged index pages", refuse: "cursor", repairable: true, damage: func(d *damaged) []want {
+			p := filepath.Join(d.root, store.IndexFile)
+			b := d.read(p)
+			for i := 2 * 4096; i < len(b); i++ { // the meta pages stay whole: it opens
+				b[i] ^= 0x5A
+			}
+			d.write(p, b)
+			return []want{{"index-corrupt", "", "", p}}
+		}},
 		{name: "0-byte index", refuse: "cursor", repairable: true, damage: func(d *damaged) []want {
 			p := filepath.Join(d.root, store.IndexFile)
 			d.do(os.Truncate(p, 0))
