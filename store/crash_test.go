@@ -425,7 +425,7 @@ func (r *crashRoot) check(what string, acks []acked) {
 	if err != nil || len(res.Problems) > 0 {
 		r.t.Fatalf("%s: reindex: %v %v", what, err, res.Problems)
 	}
-	s, err = Open(ctx, inspect)
+	s, err = Open(ctx, opts)
 	if err != nil {
 		r.t.Fatalf("%s: open after reindex: %v", what, err)
 	}
@@ -434,11 +434,22 @@ func (r *crashRoot) check(what string, acks []acked) {
 		r.t.Fatalf("%s: verify after reindex: %v %v", what, err, v.Problems)
 	}
 	if len(acks) > 0 {
-		a := acks[len(acks)-1]
-		to := filepath.Join(r.t.TempDir(), "restored.json")
-		if _, err := s.Restore(ctx, RestoreOptions{Host: a.host, Timestamp: a.ts, To: to, DryRun: true}); err != nil {
-			r.t.Errorf("%s: restore (dry) of acknowledged %s: %v", what, a.ts, err)
-		}
+		r.restoreAcked(what, s, acks[len(acks)-1])
+	}
+}
+
+// restoreAcked restores an acknowledged backup to a scratch file and
+// compares its bytes with what was acknowledged.
+func (r *crashRoot) restoreAcked(what string, s *Store, a acked) {
+	r.t.Helper()
+	to := filepath.Join(r.t.TempDir(), "restored.json")
+	if _, err := s.Restore(context.Background(), RestoreOptions{Host: a.host, Timestamp: a.ts, To: to, NoBackup: true}); err != nil {
+		r.t.Errorf("%s: restore of acknowledged %s: %v", what, a.ts, err)
+		return
+	}
+	data, err := os.ReadFile(to)
+	if err != nil || sha256Hex(data) != a.sum {
+		r.t.Errorf("%s: acknowledged %s restored other bytes (%v)", what, a.ts, err)
 	}
 }
 

@@ -318,12 +318,24 @@ func checkReindex(t *testing.T, d *damaged, c damageCase) {
 			unknown[p.Path] = true
 		}
 	}
+	indexBytes, _ := os.ReadFile(filepath.Join(d.root, store.IndexFile))
 	r := d.run("reindex", "--json")
 	if c.repairable != (r.code == 0) {
 		t.Errorf("reindex: repairable %v, got %s", c.repairable, r)
 	}
 	if r.code != 0 && r.code != exitIntegrity {
 		t.Fatalf("reindex failed: %s", r)
+	}
+	var res reindexJSON
+	json.Unmarshal([]byte(r.stdout), &res)
+	if res.MovedIndex != nil {
+		// A damaged index is kept, byte for byte, beside the new one.
+		if moved, err := os.ReadFile(*res.MovedIndex); err != nil || !bytes.Equal(moved, indexBytes) {
+			t.Errorf("the damaged index moved to %s is not kept as it was: %v", *res.MovedIndex, err)
+		}
+	}
+	if v.Problems != nil && v.Problems[0].Kind == "index-corrupt" && res.MovedIndex == nil {
+		t.Errorf("reindex kept a damaged index in place: %s", r)
 	}
 	for p := range unknown {
 		if _, err := os.Lstat(p); err != nil {
