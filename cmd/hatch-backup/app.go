@@ -120,7 +120,7 @@ func (a *app) cli() *cli.App {
 			if c.Args().Present() {
 				return usagef("unknown command %q (see hatch-backup --help)", c.Args().First())
 			}
-			return usagef("no command given (commands: create, list, restore, verify, reindex, version; see hatch-backup --help)")
+			return usagef("no command given (commands: create, list, restore, version; see hatch-backup --help)")
 		},
 	}
 }
