@@ -301,10 +301,21 @@ func TestDamage(t *testing.T) {
 					t.Errorf("restore of damage: want exit 3, got %s", r)
 				}
 				sameSnapshot(t, "a refused restore", before, snapshot(t, filepath.Dir(d.config)))
+				if hasCommand(d.testEnv, "show") {
+					if r := d.run("show", "--host", c.refuse); r.code != exitIntegrity || r.stdout != "" {
+						t.Errorf("show of damage: want exit 3 and nothing on stdout, got %s", r)
+					}
+				}
 			}
 			checkReindex(t, d, c)
 		})
 	}
+}
+
+// hasCommand reports whether the binary has the command (show comes with
+// another change; the damage table covers it once it is there).
+func hasCommand(e *testEnv, name string) bool {
+	return e.run(name, "--help").code == 0
 }
 
 // checkReindex runs reindex twice: no unknown file is deleted, the second
