@@ -155,3 +155,29 @@ func TestReindexUnderUmask(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexLockedByAnotherProcess: an index file that another process
+// holds locked (bbolt's own lock, not the store lock) makes verify and
+// reindex exit 11 after --lock-timeout, changing nothing; in particular
+// reindex never moves a locked index aside as damaged.
+func TestIndexLockedByAnotherProcess(t *testing.T) {
+	e := newEnv(t)
+	cfg := filepath.Join(e.home, "c.json")
+	e.writeConfig(cfg, "x", 0o600)
+	e.must(0, "create", "--host", "cursor", "--config", cfg)
+	f, err := os.OpenFile(filepath.Join(e.root, "index.db"), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, e.root)
+	for _, args := range [][]string{{"verify"}, {"reindex"}, {"list"}} {
+		if r := e.run(append(args, "--lock-timeout", "200ms")...); r.code != exitLocked {
+			t.Errorf("%v on a locked index: want exit 11, got %s", args, r)
+		}
+	}
+	sameSnapshot(t, "commands on a locked index", before, snapshot(t, e.root))
+}
