@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // inspect opens f's store as verify does.
@@ -78,5 +80,39 @@ func TestVerifyChangesNothing(t *testing.T) {
 	}
 	if _, err := Reindex(context.Background(), f.opts, ReindexOptions{}); err != nil {
 		t.Fatal(err) // leaves a sound store for the invariant check
+	}
+}
+
+// TestReindexSharedTimestamps: Python Hatch files of one host that share a
+// timestamp (different prefixes), more than one index batch of them, are
+// all adopted at distinct instants, and a second reindex adds nothing.
+func TestReindexSharedTimestamps(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(f.root, "cursor")
+	os.MkdirAll(dir, 0o700)
+	const n = adoptBatch + 3
+	for i := range n {
+		name := fmt.Sprintf("file%d.json.cursor.20250101_000000_000000", i)
+		if i%2 == 0 {
+			name = fmt.Sprintf("file%d.json.cursor.20250101_000000_%06d", i, i)
+		}
+		os.WriteFile(filepath.Join(dir, name), []byte(`{}`), 0o644)
+	}
+	res, err := Reindex(context.Background(), f.opts, ReindexOptions{})
+	if err != nil || len(res.Adopted) != n || len(res.Problems) != 0 {
+		t.Fatalf("reindex: %d adopted, %v, %v", len(res.Adopted), res.Problems, err)
+	}
+	seen := map[time.Time]bool{}
+	for _, b := range f.all() {
+		if seen[b.Created] {
+			t.Errorf("two backups at %v", b.Created)
+		}
+		seen[b.Created] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d listed, want %d", len(seen), n)
+	}
+	if res, err := Reindex(context.Background(), f.opts, ReindexOptions{}); err != nil || len(res.Adopted) != 0 {
+		t.Errorf("second reindex adopted %d: %v", len(res.Adopted), err)
 	}
 }
