@@ -161,10 +161,7 @@ func TestReindexUnderUmask(t *testing.T) {
 // reindex exit 11 after --lock-timeout, changing nothing; in particular
 // reindex never moves a locked index aside as damaged.
 func TestIndexLockedByAnotherProcess(t *testing.T) {
-	e := newEnv(t)
-	cfg := filepath.Join(e.home, "c.json")
-	e.writeConfig(cfg, "x", 0o600)
-	e.must(0, "create", "--host", "cursor", "--config", cfg)
+	e, _ := withBackup(t)
 	f, err := os.OpenFile(filepath.Join(e.root, "index.db"), os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)

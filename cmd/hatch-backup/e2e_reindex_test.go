@@ -62,14 +62,22 @@ func TestReindexPythonHatchStore(t *testing.T) {
 	e.must(0, "verify")
 }
 
-// TestNewerSchemaRefused: an index written by a newer hatch-backup is
-// refused by every command with exit 3 and a message saying so, and is
-// left exactly as it was.
-func TestNewerSchemaRefused(t *testing.T) {
+// withBackup is a fake user whose config c.json has one backup (cursor);
+// it returns the config's path.
+func withBackup(t *testing.T) (*testEnv, string) {
+	t.Helper()
 	e := newEnv(t)
 	cfg := filepath.Join(e.home, "c.json")
 	e.writeConfig(cfg, "one", 0o600)
 	e.must(0, "create", "--host", "cursor", "--config", cfg)
+	return e, cfg
+}
+
+// TestNewerSchemaRefused: an index written by a newer hatch-backup is
+// refused by every command with exit 3 and a message saying so, and is
+// left exactly as it was.
+func TestNewerSchemaRefused(t *testing.T) {
+	e, cfg := withBackup(t)
 	p := filepath.Join(e.root, store.IndexFile)
 	db, err := index.Open(p, index.Options{Timeout: time.Second})
 	if err != nil {
