@@ -51,6 +51,12 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if create {
+		if err := createFile(path); err != nil {
+			return nil, err
+		}
+		create = false
+	}
 	deadline := time.Now().Add(opts.Timeout)
 	if !create && !opts.ReadOnly {
 		// bbolt reads pages past the end of a truncated file while opening

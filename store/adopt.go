@@ -58,70 +58,140 @@ func (s *Store) hasBackupFiles() bool {
 	return err == nil && len(files) > 0
 }
 
-// adopt indexes every backup file the index does not know: a store written
-// by Python Hatch, or one whose index was lost. Names and bytes never
-// change; files are tightened to 0600 and folders to 0700. The original
-// config path of an adopted backup is unknown.
-func (s *Store) adopt(ctx context.Context) (int, error) {
+// adoptBatch is how many adopted records go into one index transaction
+// (one fsync each, instead of one per file).
+const adoptBatch = 512
+
+// adopt indexes every backup file the index does not know (skip holds the
+// paths it does): a store written by Python Hatch, or one whose index was
+// lost. Names and bytes never change; files are tightened to 0600 and
+// folders to 0700. The original config path of an adopted backup is
+// unknown. A file that cannot be decoded is not adopted: it is a Problem.
+func (s *Store) adopt(ctx context.Context, skip map[string]bool) (adopted []Backup, problems []Problem, err error) {
 	files, err := s.scanBackupFiles()
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	n := 0
+	batch := &adoption{s: s, used: map[instant]bool{}}
 	for _, f := range files {
+		if skip[f.path] {
+			continue
+		}
 		if err := ctx.Err(); err != nil {
-			return n, err
+			return batch.done, problems, err
 		}
-		if err := s.adoptOne(f); err != nil {
-			if errors.Is(err, ErrIntegrity) {
-				s.log.Warn("not adopted: backup file is damaged", "path", f.path)
-				continue
-			}
-			return n, err
+		rec, err := s.adoptRecord(f)
+		if errors.Is(err, ErrIntegrity) {
+			s.log.Warn("not adopted: backup file is damaged", "path", f.path)
+			problems = append(problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.name.Timestamp, Path: f.path, Detail: "not adopted: " + err.Error()})
+			continue
 		}
-		n++
+		if err == nil {
+			err = batch.add(rec)
+		}
+		if err != nil {
+			return batch.done, problems, err
+		}
 	}
-	return n, nil
+	return batch.done, problems, batch.flush()
 }
 
-func (s *Store) adoptOne(f found) error {
-	if _, _, err := hatomic.EnsureDir(s.fs, filepath.Dir(f.path), DirMode, false); err != nil {
-		return err
+// adoption gathers adopted records and writes them a batch at a time.
+type adoption struct {
+	s       *Store
+	pending []index.Record
+	used    map[instant]bool // of every pending record
+	done    []Backup
+}
+
+// instant is an index key: a host and a time in Unix microseconds.
+type instant struct {
+	host   string
+	micros int64
+}
+
+// add queues rec under the first free instant at or after its own: two
+// Python Hatch files of one host may share a timestamp (different
+// prefixes), and the index key is the instant.
+func (a *adoption) add(rec index.Record) error {
+	for range maxNameTries {
+		key := instant{rec.Host, rec.Created.UnixMicro()}
+		if !a.used[key] && !a.s.instantIndexed(rec.Host, rec.Created) {
+			a.used[key] = true
+			a.pending = append(a.pending, rec)
+			if len(a.pending) >= adoptBatch {
+				return a.flush()
+			}
+			return nil
+		}
+		rec.Created = rec.Created.Add(time.Microsecond)
 	}
-	if err := s.fs.Chmod(f.path, FileMode); err != nil {
-		return err
+	return fmt.Errorf("adopt %s: no free instant in %d tries", rec.File, maxNameTries)
+}
+
+func (a *adoption) flush() error {
+	if len(a.pending) == 0 {
+		return nil
+	}
+	if err := a.s.db.PutMany(a.pending); err != nil {
+		return fmt.Errorf("index %s: %w", a.s.indexPath(), err)
+	}
+	for _, r := range a.pending {
+		a.done = append(a.done, a.s.backupOf(r))
+	}
+	a.pending = a.pending[:0]
+	return nil
+}
+
+// adoptRecord reads a backup file and returns its index record.
+func (s *Store) adoptRecord(f found) (index.Record, error) {
+	if _, _, err := hatomic.EnsureDir(s.fs, filepath.Dir(f.path), DirMode, false); err != nil {
+		return index.Record{}, err
+	}
+	if err := s.tightenFile(f.path); err != nil {
+		return index.Record{}, err
 	}
 	stored, err := s.readFile(f.path, MaxConfigSize*2)
 	if err != nil {
-		return err
+		return index.Record{}, err
 	}
 	data := stored
 	comp := index.None
 	if f.name.Compressed {
 		comp = index.Zstd
 		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
-			return fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
 	}
 	local, err := blob.ParseTimestamp(f.name.Timestamp, s.loc)
 	if err != nil {
-		return err
+		return index.Record{}, err
 	}
-	rec := index.Record{
+	return index.Record{
 		Host: f.host, Timestamp: f.name.Timestamp, Created: local.UTC(),
 		File:       path.Join(f.host, f.name.String()),
 		StoredSize: int64(len(stored)), OriginalSize: int64(len(data)),
 		SHA256: blob.Sum(data), Compression: comp,
 		Parse: parseStatus(f.host, data),
-	}
-	// Two Python Hatch files of one host may share a timestamp (different
-	// prefixes); the index key is the instant, so move to the next free one.
-	for range maxNameTries {
-		err = s.db.Put(rec)
-		if !errors.Is(err, index.ErrExists) {
-			return err
-		}
-		rec.Created = rec.Created.Add(time.Microsecond)
-	}
+	}, nil
+}
+
+// tightenFile makes a store file 0600 unless it already is, so that a
+// re-run changes nothing.
+func (s *Store) tightenFile(p string) error {
+	_, err := s.tightenMode(p, FileMode)
 	return err
+}
+
+// tightenMode chmods p to want when its permission bits differ (never
+// through a symlink) and reports whether it did.
+func (s *Store) tightenMode(p string, want fs.FileMode) (bool, error) {
+	fi, err := s.fs.Lstat(p)
+	if err != nil {
+		return false, err
+	}
+	if !modeMatters || fi.Mode().Perm() == want || fi.Mode()&fs.ModeSymlink != 0 {
+		return false, nil
+	}
+	return true, s.fs.Chmod(p, want)
 }

@@ -147,10 +147,7 @@ func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
 // not in the index: every indexed backup has its file (a missing one is
 // damage), and a file the index does not know must not be replaced either.
 func (s *Store) taken(rec *index.Record) bool {
-	found := false
-	_ = s.db.List(index.Query{Hosts: []string{rec.Host}, Since: rec.Created, Until: rec.Created, Limit: 1},
-		func(index.Record) error { found = true; return nil })
-	if found {
+	if s.instantIndexed(rec.Host, rec.Created) {
 		return true
 	}
 	base := filepath.Join(s.root, rec.Host, blob.NewName(rec.Host, rec.Timestamp, false).String())
@@ -160,4 +157,12 @@ func (s *Store) taken(rec *index.Record) bool {
 		}
 	}
 	return false
+}
+
+// instantIndexed reports whether host has an index entry at instant t.
+func (s *Store) instantIndexed(host string, t time.Time) bool {
+	found := false
+	_ = s.db.List(index.Query{Hosts: []string{host}, Since: t, Until: t, Limit: 1},
+		func(index.Record) error { found = true; return nil })
+	return found
 }

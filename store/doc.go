@@ -26,6 +26,14 @@
 //     owner-only ACL instead, inherited by the files (see package atomic).
 //   - A config or backup that another program holds open (Windows) is
 //     retried for about 2 s, then ErrInUse with nothing changed.
+//   - Verify (on a store opened with Options.Inspect) changes nothing: it
+//     neither builds a missing index nor migrates an old one, and reports
+//     a damaged or newer index as a Problem instead of failing to open.
+//     Each Problem has a stable Kind.
+//   - Reindex never deletes or rewrites a backup file and never deletes an
+//     unknown file; it moves a damaged index aside instead of deleting it,
+//     keeps the entry of a backup whose bytes changed (the damage stays
+//     visible), and a second run changes nothing.
 //
 // Create parses each config in its host's format (JSON, JSONC, TOML) and
 // records in the index whether it parsed (Backup.Parsed); an unparsable

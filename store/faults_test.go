@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,4 +193,70 @@ func TestWriteConfig(t *testing.T) {
 		t.Errorf("%d backups, want 2 (one before each write)", n)
 	}
 	_ = hatomic.IsTemp
+}
+
+// TestReindexFaults: a fault while reindex repairs (removing a temp file,
+// tightening a mode, moving a damaged index aside, reading a backup) fails
+// it with that error, not as damage; no backup file is lost and the
+// damaged index is never deleted. A second reindex without the fault
+// finishes the job.
+func TestReindexFaults(t *testing.T) {
+	for _, c := range []struct {
+		op      string
+		err     error
+		corrupt bool // damage the index first, so that it is moved aside
+	}{
+		{"remove", syscall.EROFS, false},
+		{"chmod", syscall.EPERM, false},
+		{"rename-noreplace", syscall.EROFS, true},
+		{"syncdir", syscall.EIO, true},
+		{"open", syscall.EIO, false},
+		{"open", syscall.EACCES, true},
+	} {
+		t.Run(fmt.Sprintf("%s %v corrupt=%v", c.op, c.err, c.corrupt), func(t *testing.T) {
+			f := newFixture(t)
+			p := f.config("c.json", []byte(`{"v": 1}`))
+			b := f.create("cursor", p)
+			want, _ := os.ReadFile(b.Path)
+			os.WriteFile(filepath.Join(f.root, "cursor", "."+filepath.Base(b.Path)+".0123456789abcdef.tmp"), nil, 0o600)
+			os.Chmod(b.Path, 0o644)
+			if c.corrupt {
+				os.WriteFile(filepath.Join(f.root, IndexFile), []byte("garbage"), 0o600)
+			}
+			rec, seam := f.recorder()
+			rec.Fail(c.op, under(f.root), c.err)
+			o := f.opts
+			seam(&o)
+			_, err := Reindex(context.Background(), o, ReindexOptions{})
+			if !errors.Is(err, c.err) || IsIntegrity(err) {
+				t.Fatalf("reindex: %v, want %v", err, c.err)
+			}
+			if got, _ := os.ReadFile(b.Path); string(got) != string(want) {
+				t.Fatal("a failed reindex changed a backup")
+			}
+			if c.corrupt && !hasCorruptIndex(f.root) {
+				t.Fatal("the damaged index is gone")
+			}
+			res, err := Reindex(context.Background(), f.opts, ReindexOptions{})
+			if err != nil || len(res.Problems) > 0 {
+				t.Fatalf("reindex after the fault: %v %v", err, res.Problems)
+			}
+			if n := len(f.all()); n != 1 {
+				t.Errorf("%d indexed after reindex, want 1", n)
+			}
+		})
+	}
+}
+
+// hasCorruptIndex: the damaged index is still in the root, in place or
+// moved aside.
+func hasCorruptIndex(root string) bool {
+	entries, _ := os.ReadDir(root)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(root, e.Name()))
+		if string(data) == "garbage" {
+			return true
+		}
+	}
+	return false
 }

@@ -54,6 +54,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Env resolves host config paths; nil means DefaultEnv().
 	Env *Env
+	// Inspect opens for verify: read-only, and a missing, damaged or newer
+	// index is not an error: nothing is built or migrated, and Verify
+	// reports what it found.
+	Inspect bool
 }
 
 // Store is an open backup store. It holds the store lock until Close.
@@ -68,6 +72,8 @@ type Store struct {
 	env      Env
 	lock     *index.Lock
 	db       *index.DB // nil: no index and no backups yet (read-only open)
+	// indexProblem is why an Inspect open could not use the index.
+	indexProblem *Problem
 }
 
 // errNeedsWriter: a read-only open found work only a writer may do
@@ -84,7 +90,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	var err error
-	if s.readOnly {
+	if opts.Inspect {
+		s.readOnly = true
+		err = s.openInspect(ctx)
+	} else if s.readOnly {
 		err = s.openReader(ctx)
 		if errors.Is(err, errNeedsWriter) {
 			s.closeAll()
@@ -213,11 +222,11 @@ func (s *Store) openWriter(ctx context.Context) error {
 		return err
 	}
 	if fresh && s.hasBackupFiles() {
-		n, err := s.adopt(ctx)
+		adopted, _, err := s.adopt(ctx, nil)
 		if err != nil {
 			return err
 		}
-		s.log.Warn("no index found: built one from the backup files", "root", s.root, "backups", n)
+		s.log.Warn("no index found: built one from the backup files", "root", s.root, "backups", len(adopted))
 	}
 	return nil
 }

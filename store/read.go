@@ -52,23 +52,53 @@ func (s *Store) readLimited(p string, limit int64) ([]byte, error) {
 // index: the file's size, its decoding, and the sha256 of the result. Any
 // mismatch is ErrIntegrity naming the file.
 func (s *Store) Read(b Backup) ([]byte, error) {
-	stored, err := s.readFile(b.Path, b.FileSize)
-	if errors.Is(err, ErrInvalid) || (err == nil && int64(len(stored)) != b.FileSize) {
-		return nil, fmt.Errorf("backup %s: %w: size differs from the index (%d bytes indexed)", b.Path, ErrIntegrity, b.FileSize)
-	}
+	data, p, err := s.checkBackup(b)
 	if err != nil {
 		return nil, err
 	}
-	data := stored
+	if p != nil {
+		return nil, fmt.Errorf("backup %s: %w: %s: %s", b.Path, ErrIntegrity, p.Kind, p.Detail)
+	}
+	return data, nil
+}
+
+// checkBackup reads b and compares it with its index entry. Damage is a
+// Problem; err is for failures that say nothing about the backup (a
+// permission denied, an I/O error).
+func (s *Store) checkBackup(b Backup) (data []byte, p *Problem, err error) {
+	damage := func(k ProblemKind, format string, args ...any) ([]byte, *Problem, error) {
+		return nil, &Problem{Kind: k, Host: b.Host, Timestamp: b.Timestamp, Path: b.Path, Detail: fmt.Sprintf(format, args...)}, nil
+	}
+	fi, err := s.fs.Lstat(b.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return damage(ProblemMissing, "file is missing")
+	case err != nil:
+		return nil, nil, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return damage(ProblemSymlink, "a symlink, not the backup file")
+	case !fi.Mode().IsRegular():
+		return damage(ProblemNotRegular, "not a regular file (%s)", fi.Mode().Type())
+	case fi.Size() != b.FileSize:
+		return damage(ProblemSize, "%d bytes, %d indexed", fi.Size(), b.FileSize)
+	}
+	stored, err := s.readLimited(b.Path, b.FileSize)
+	if errors.Is(err, ErrInvalid) || (err == nil && int64(len(stored)) != b.FileSize) {
+		return damage(ProblemSize, "size differs from the index (%d bytes indexed)", b.FileSize)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	data = stored
 	if b.Compression == index.Zstd.String() {
 		if data, err = blob.Decompress(stored, b.OriginalSize); err != nil {
-			return nil, fmt.Errorf("backup %s: %w: %w", b.Path, ErrIntegrity, err)
+			return damage(ProblemUndecodable, "%v", err)
 		}
 	}
 	if int64(len(data)) != b.OriginalSize || blob.Sum(data) != b.SHA256 {
-		return nil, fmt.Errorf("backup %s: %w: sha256 does not match the index", b.Path, ErrIntegrity)
+		return damage(ProblemChecksum, "sha256 does not match the index")
 	}
-	return data, nil
+	return data, nil, nil
 }
 
 // readConfig reads a live config (following symlinks, as hosts do). It

@@ -24,6 +24,7 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	json           bool // --json anywhere on the command line
+	wroteJSON      bool // the command's JSON document is out: an error adds none
 }
 
 // run executes the command line args (args[0] is the program name) and
@@ -68,7 +69,7 @@ func (a *app) fail(err error) int {
 	}
 	msg := oneLine(err)
 	fmt.Fprintf(a.stderr, "hatch-backup: %s\n", msg)
-	if a.json {
+	if a.json && !a.wroteJSON {
 		type jsonErr struct {
 			Code    int    `json:"code"`
 			Message string `json:"message"`
@@ -87,6 +88,7 @@ func oneLine(err error) string {
 }
 
 func (a *app) writeJSON(v any) error {
+	a.wroteJSON = true
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
@@ -103,8 +105,8 @@ func globalFlags() []cli.Flag {
 
 func (a *app) cli() *cli.App {
 	commands := []*cli.Command{a.hostsCommand(), a.createCommand(), a.listCommand(), a.showCommand(),
-		a.diffCommand(), a.restoreCommand(), a.cleanCommand(), a.compactCommand(), a.versionCommand(),
-		a.completionCommand()}
+		a.diffCommand(), a.restoreCommand(), a.verifyCommand(), a.reindexCommand(), a.cleanCommand(),
+		a.compactCommand(), a.versionCommand(), a.completionCommand()}
 	for _, c := range commands {
 		c.Flags = append(c.Flags, globalFlags()...)
 		c.OnUsageError = onUsageError
@@ -207,21 +209,30 @@ func (a *app) root(c *cli.Context) (string, error) {
 
 // open opens the store for one command.
 func (a *app) open(c *cli.Context, readOnly bool) (*store.Store, error) {
-	root, err := a.root(c)
+	opts, err := a.storeOptions(c)
 	if err != nil {
 		return nil, err
 	}
+	opts.ReadOnly = readOnly
+	return store.Open(c.Context, opts)
+}
+
+// storeOptions are the store options the global flags and environment give.
+func (a *app) storeOptions(c *cli.Context) (store.Options, error) {
+	root, err := a.root(c)
+	if err != nil {
+		return store.Options{}, err
+	}
 	timeout := global(c, "lock-timeout", (*cli.Context).Duration)
 	if timeout < 0 {
-		return nil, usagef("--lock-timeout %s: must not be negative", timeout)
+		return store.Options{}, usagef("--lock-timeout %s: must not be negative", timeout)
 	}
-	return store.Open(c.Context, store.Options{
+	return store.Options{
 		Root:        root,
-		ReadOnly:    readOnly,
 		LockTimeout: timeout,
 		Logger:      slog.New(&noticeHandler{w: a.stderr}),
 		Env:         a.env(),
-	})
+	}, nil
 }
 
 // env resolves host paths from this run's environment.

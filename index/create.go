@@ -1,0 +1,46 @@
+package index
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// createFile makes a new, empty bbolt file at path atomically: bbolt
+// initialises it under a temp name in the same folder (and syncs it), then
+// it is linked into place without replacing anything, and the folder is
+// synced. A crash leaves no index or a whole one, never the 0-byte index.db
+// that Open must call damage; at worst a temp file stays behind, named as
+// the atomic package names its temp files, which verify reports and
+// reindex removes. Another process's index that appeared meanwhile wins.
+func createFile(path string) error {
+	var b [8]byte
+	rand.Read(b[:])
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(b[:])+".tmp")
+	db, err := openBolt(tmp, false, true, tryOnce)
+	if err != nil {
+		return err
+	}
+	if err := db.bolt.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("create index %s: %w", path, err)
+	}
+	err = os.Link(tmp, path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		// No hard links here (some network and FAT file systems): the
+		// store lock serialises creators, so a rename cannot replace one.
+		err = os.Rename(tmp, path)
+	}
+	os.Remove(tmp)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create index %s: %w", path, err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("create index %s: sync folder: %w", path, err)
+	}
+	return nil
+}

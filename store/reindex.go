@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	hatomic "hatch-backup/atomic"
+	"hatch-backup/blob"
+	"hatch-backup/index"
+	"hatch-backup/migrations"
+)
+
+// ReindexOptions tune Reindex.
+type ReindexOptions struct {
+	// Progress, if set, is called as the backups are re-read.
+	Progress func(done, total int)
+}
+
+// ReindexResult says what Reindex changed and what it could not repair.
+type ReindexResult struct {
+	// MovedIndex is where a damaged index went ("" when it was sound).
+	MovedIndex  string
+	Adopted     []Backup // backup files the index did not list, now indexed
+	Dropped     []Backup // entries whose file was gone, now removed
+	RemovedTemp []string // leftover temp files, deleted
+	Tightened   []string // folders and backup files whose mode was fixed
+	// Checked and Problems are the verify run that ends every reindex:
+	// the damage that is left (a backup whose bytes no longer match its
+	// entry, an unknown file, a planted symlink, ...).
+	Checked  int
+	Problems []Problem
+}
+
+// Reindex rebuilds the index at opts.Root from the files, under the
+// exclusive store lock. It moves a damaged index aside (never deletes it)
+// and starts a new one, drops entries whose file is gone, adopts unindexed
+// backup files (ours and Python Hatch's, names read in opts.Location),
+// removes leftover temp files and tightens modes; then it verifies the
+// store and returns what is still wrong.
+//
+// It never deletes or rewrites a backup file and never deletes an unknown
+// file. A backup whose bytes no longer match its entry keeps its entry:
+// the entry is the only record of what was backed up, and blessing the
+// damaged bytes would hide the damage from verify and restore. It is
+// reported in Problems instead. Running Reindex twice changes nothing the
+// second time. An index from a newer schema is refused (ErrNewerSchema),
+// untouched.
+func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult, error) {
+	var res ReindexResult
+	if opts.Root == "" {
+		return res, fmt.Errorf("backup root: %w: empty path", ErrInvalid)
+	}
+	s := newStore(opts)
+	defer s.closeAll()
+	if err := s.openRebuild(ctx, &res); err != nil {
+		return res, err
+	}
+	if err := s.rebuild(ctx, &res); err != nil {
+		return res, err
+	}
+	v, err := s.Verify(ctx, VerifyOptions{Progress: o.Progress})
+	res.Checked = v.Checked
+	res.Problems = mergeProblems(res.Problems, v.Problems)
+	return res, errors.Join(err, s.closeAll())
+}
+
+// openRebuild takes the exclusive lock and opens the index, moving a
+// damaged one aside first.
+func (s *Store) openRebuild(ctx context.Context, res *ReindexResult) error {
+	if err := s.resolveRoot(); err != nil {
+		return err
+	}
+	if fi, err := s.fs.Stat(s.root); errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.IsDir()) {
+		return fmt.Errorf("backup root %s: %w", s.root, ErrConfigMissing)
+	}
+	_, tightened, err := hatomic.EnsureDir(s.fs, s.root, DirMode, false)
+	if err != nil {
+		return fmt.Errorf("backup root %s: %w", s.root, err)
+	}
+	if tightened {
+		res.Tightened = append(res.Tightened, s.root)
+	}
+	if s.lock, err = index.AcquireLockContext(ctx, filepath.Join(s.root, LockFile), true, s.opts.LockTimeout); err != nil {
+		return err
+	}
+	db, err := s.openSound()
+	if IsIntegrity(err) {
+		if res.MovedIndex, err = s.moveIndexAside(); err != nil {
+			return err
+		}
+		s.log.Warn("the index was damaged: moved it aside and built a new one", "moved_to", res.MovedIndex)
+		db, err = index.Open(s.indexPath(), index.Options{Timeout: s.opts.LockTimeout})
+	}
+	if err != nil {
+		return err
+	}
+	s.db = db
+	_, err = migrations.Up(db)
+	return err
+}
+
+// openSound opens the index for writing and checks its structure; an index
+// from a newer schema is refused before anything judges its layout.
+func (s *Store) openSound() (*index.DB, error) {
+	db, err := index.Open(s.indexPath(), index.Options{Timeout: s.opts.LockTimeout})
+	if err != nil {
+		return nil, err
+	}
+	if _, err = migrations.Pending(db); err == nil {
+		err = db.Check()
+	}
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return db, nil
+}
+
+// moveIndexAside renames the index to index.db.corrupt-<timestamp>, never
+// over an existing file, and returns the new path.
+func (s *Store) moveIndexAside() (string, error) {
+	t := s.now()
+	for range maxNameTries {
+		to := filepath.Join(s.root, CorruptIndexPrefix+blob.FormatTimestamp(t.In(s.loc)))
+		err := s.fs.RenameNoReplace(s.indexPath(), to)
+		if errors.Is(err, fs.ErrExist) {
+			t = t.Add(time.Microsecond)
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("move damaged index %s aside: %w", s.indexPath(), err)
+		}
+		return to, s.fs.SyncDir(s.root)
+	}
+	return "", fmt.Errorf("move damaged index %s aside: no free name", s.indexPath())
+}
+
+// rebuild brings the index and the files in line.
+func (s *Store) rebuild(ctx context.Context, res *ReindexResult) error {
+	if err := s.removeTemps(res); err != nil {
+		return err
+	}
+	backups, err := s.indexed(ctx, "")
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, b := range backups {
+		if err := s.reconcile(b, res); err != nil {
+			return err
+		}
+		known[b.Path] = true
+	}
+	adopted, problems, err := s.adopt(ctx, known)
+	res.Adopted, res.Problems = adopted, problems
+	if err != nil {
+		return err
+	}
+	return s.tighten(s.indexPath(), FileMode, res)
+}
+
+// reconcile drops b's entry when its file is gone, and tightens its mode.
+// A file that is there but damaged keeps its entry (see Reindex).
+func (s *Store) reconcile(b Backup, res *ReindexResult) error {
+	fi, err := s.fs.Lstat(b.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := s.db.Delete(b.Host, b.Created); err != nil {
+			return fmt.Errorf("index %s: %w", s.indexPath(), err)
+		}
+		res.Dropped = append(res.Dropped, b)
+		return nil
+	}
+	if err != nil || !fi.Mode().IsRegular() {
+		return err
+	}
+	return s.tighten(b.Path, FileMode, res)
+}
+
+func (s *Store) tighten(p string, want fs.FileMode, res *ReindexResult) error {
+	changed, err := s.tightenMode(p, want)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if changed {
+		res.Tightened = append(res.Tightened, p)
+	}
+	return err
+}
+
+// removeTemps deletes temp files in the root and the host folders (the
+// lock is held: they are crash leftovers) and tightens the host folders.
+func (s *Store) removeTemps(res *ReindexResult) error {
+	dirs := []string{s.root}
+	for _, h := range hostTable {
+		dir := filepath.Join(s.root, h.Name)
+		if fi, err := s.fs.Lstat(dir); err == nil && fi.IsDir() {
+			dirs = append(dirs, dir)
+			if err := s.tighten(dir, DirMode, res); err != nil {
+				return err
+			}
+		}
+	}
+	for _, dir := range dirs {
+		if err := s.removeTempsIn(dir, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) removeTempsIn(dir string, res *ReindexResult) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	removed := false
+	for _, e := range entries {
+		if !hatomic.IsTemp(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if err := s.fs.Remove(p); err != nil {
+			return fmt.Errorf("remove leftover temp file: %w", err)
+		}
+		res.RemovedTemp = append(res.RemovedTemp, p)
+		removed = true
+	}
+	if removed {
+		return s.fs.SyncDir(dir)
+	}
+	return nil
+}
+
+// mergeProblems adds the verify findings to the adoption failures, once
+// per path.
+func mergeProblems(adopt, verify []Problem) []Problem {
+	seen := map[string]bool{}
+	for _, p := range adopt {
+		seen[p.Path] = true
+	}
+	out := adopt
+	for _, p := range verify {
+		if !seen[p.Path] {
+			out = append(out, p)
+		}
+	}
+	sortProblems(out)
+	return out
+}

@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	hatomic "hatch-backup/atomic"
+	"hatch-backup/blob"
+	"hatch-backup/index"
+)
+
+// CorruptIndexPrefix starts the name of an index that reindex moved aside
+// (<root>/index.db.corrupt-<timestamp>). Verify ignores those files.
+const CorruptIndexPrefix = IndexFile + ".corrupt-"
+
+// VerifyOptions select what Verify checks.
+type VerifyOptions struct {
+	// Host limits the check to one host's backups and folder; "" checks
+	// the whole root.
+	Host string
+	// Progress, if set, is called after each backup read.
+	Progress func(done, total int)
+}
+
+// VerifyResult is what Verify found.
+type VerifyResult struct {
+	Checked  int       // indexed backups read and compared
+	Problems []Problem // sorted by path; empty when the store is sound
+}
+
+// Verify re-reads every indexed backup and checks it against its entry,
+// checks the index's structure, and looks at every file in the root and
+// the host folders. It changes nothing. A store opened with
+// Options.Inspect also reports a missing, damaged or newer index here
+// instead of failing to open.
+func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, error) {
+	var res VerifyResult
+	if o.Host != "" {
+		if _, err := LookupHost(o.Host); err != nil {
+			return res, err
+		}
+	}
+	v := &verifier{s: s, opts: o, indexed: map[string]bool{}}
+	if err := v.index(ctx); err != nil {
+		return res, err
+	}
+	if err := v.files(); err != nil {
+		return res, err
+	}
+	sortProblems(v.problems)
+	return VerifyResult{Checked: v.checked, Problems: v.problems}, nil
+}
+
+type verifier struct {
+	s        *Store
+	opts     VerifyOptions
+	checked  int
+	problems []Problem
+	indexed  map[string]bool // paths of indexed backups
+	// usable: the index could be read, so files it lacks are unindexed.
+	usable bool
+}
+
+func (v *verifier) add(k ProblemKind, host, ts, path, detail string) {
+	v.problems = append(v.problems, Problem{Kind: k, Host: host, Timestamp: ts, Path: path, Detail: detail})
+}
+
+// index checks the index file and every entry in it.
+func (v *verifier) index(ctx context.Context) error {
+	s := v.s
+	if s.indexProblem != nil {
+		v.problems = append(v.problems, *s.indexProblem)
+		return nil
+	}
+	if s.db == nil {
+		v.usable = true // no index at all: every backup file is unindexed
+		return nil
+	}
+	if err := s.db.Check(); err != nil {
+		if !IsIntegrity(err) {
+			return err
+		}
+		v.add(ProblemIndexCorrupt, "", "", s.indexPath(), err.Error())
+		return nil
+	}
+	v.usable = true
+	backups, err := s.indexed(ctx, v.opts.Host)
+	if err != nil {
+		return err
+	}
+	for i, b := range backups {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		v.indexed[b.Path] = true
+		if err := v.backup(b); err != nil {
+			return err
+		}
+		if v.opts.Progress != nil {
+			v.opts.Progress(i+1, len(backups))
+		}
+	}
+	return nil
+}
+
+// backup checks one indexed backup: its name, then its bytes.
+func (v *verifier) backup(b Backup) error {
+	v.checked++
+	if why := nameMismatch(b); why != "" {
+		v.add(ProblemNameMismatch, b.Host, b.Timestamp, b.Path, why)
+	}
+	_, p, err := v.s.checkBackup(b)
+	if err != nil {
+		return fmt.Errorf("verify %s: %w", b.Path, err)
+	}
+	if p != nil {
+		v.problems = append(v.problems, *p)
+	}
+	return nil
+}
+
+// nameMismatch says why b's file name does not carry its record, or "".
+func nameMismatch(b Backup) string {
+	n, err := blob.ParseName(filepath.Base(b.Path))
+	switch {
+	case err != nil:
+		return "the file name is not a backup name"
+	case n.Host != b.Host || n.Timestamp != b.Timestamp:
+		return fmt.Sprintf("the file name says %s at %s, the entry %s at %s", n.Host, n.Timestamp, b.Host, b.Timestamp)
+	case n.Compressed != (b.Compression == index.Zstd.String()):
+		return fmt.Sprintf("the file name and the entry (%s) disagree on compression", b.Compression)
+	}
+	return ""
+}
+
+// indexed lists the backups of host ("" for all) from the index.
+func (s *Store) indexed(ctx context.Context, host string) ([]Backup, error) {
+	q := Query{}
+	if host != "" {
+		q.Hosts = []string{host}
+	}
+	var out []Backup
+	for b, err := range s.List(ctx, q) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// files looks at everything in the root and the host folders.
+func (v *verifier) files() error {
+	root := v.s.root
+	entries, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("backup root %s: %w", root, err)
+	}
+	v.perms("", "", root, DirMode)
+	for _, e := range entries {
+		name, p := e.Name(), filepath.Join(root, e.Name())
+		if _, err := LookupHost(name); err == nil {
+			if v.opts.Host == "" || v.opts.Host == name {
+				if err := v.hostDir(name, p); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if v.opts.Host == "" {
+			v.rootEntry(name, p)
+		}
+	}
+	return nil
+}
+
+// rootEntry judges a file in the root that is not a host folder.
+func (v *verifier) rootEntry(name, p string) {
+	switch {
+	case name == IndexFile:
+		v.perms("", "", p, FileMode)
+	case name == LockFile, strings.HasPrefix(name, CorruptIndexPrefix):
+	case hatomic.IsTemp(name):
+		v.add(ProblemTemp, "", "", p, "left by an interrupted write")
+	default:
+		v.add(ProblemUnknown, "", "", p, "not a file of the store")
+	}
+}
+
+// hostDir judges a host folder and every file in it.
+func (v *verifier) hostDir(host, dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		v.add(ProblemSymlink, host, "", dir, "a symlink where the host folder belongs")
+		return nil
+	}
+	if !fi.IsDir() {
+		v.add(ProblemUnknown, host, "", dir, "not a folder")
+		return nil
+	}
+	v.perms(host, "", dir, DirMode)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		v.hostEntry(host, e.Name(), filepath.Join(dir, e.Name()))
+	}
+	return nil
+}
+
+// hostEntry judges one file in a host folder. Damage of indexed backups
+// was found from the index; here only their modes are left to check.
+func (v *verifier) hostEntry(host, name, p string) {
+	if hatomic.IsTemp(name) {
+		v.add(ProblemTemp, host, "", p, "left by an interrupted write")
+		return
+	}
+	n, err := blob.ParseName(name)
+	if err != nil || n.Host != host {
+		v.add(ProblemUnknown, host, "", p, "not a backup of "+host)
+		return
+	}
+	fi, err := os.Lstat(p)
+	switch {
+	case err != nil:
+		return
+	case v.indexed[p]:
+		if fi.Mode().IsRegular() {
+			v.perms(host, n.Timestamp, p, FileMode)
+		}
+	case fi.Mode()&fs.ModeSymlink != 0:
+		v.add(ProblemSymlink, host, n.Timestamp, p, "a symlink named as a backup")
+	case !fi.Mode().IsRegular():
+		v.add(ProblemNotRegular, host, n.Timestamp, p, "named as a backup, not a regular file")
+	case v.usable:
+		v.add(ProblemUnindexed, host, n.Timestamp, p, "a backup file the index does not list")
+		v.perms(host, n.Timestamp, p, FileMode)
+	default:
+		v.perms(host, n.Timestamp, p, FileMode)
+	}
+}
+
+// perms reports a wrong mode or owner of p. A symlink is judged by
+// whoever calls (never followed here).
+func (v *verifier) perms(host, ts, p string, want fs.FileMode) {
+	fi, err := os.Lstat(p)
+	if err != nil || fi.Mode()&fs.ModeSymlink != 0 {
+		return
+	}
+	if modeMatters && fi.Mode().Perm() != want {
+		v.add(ProblemMode, host, ts, p, fmt.Sprintf("mode %v, want %v", fi.Mode().Perm(), want))
+	}
+	if why := foreignOwner(fi); why != "" {
+		v.add(ProblemOwner, host, ts, p, why)
+	}
+}

@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// inspect opens f's store as verify does.
+func (f *fixture) inspect() *Store {
+	f.t.Helper()
+	return f.open(func(o *Options) { o.Inspect = true })
+}
+
+// TestVerifyProgress: Progress is called once per backup, done counting up
+// to total; reindex passes it on.
+func TestVerifyProgress(t *testing.T) {
+	f := newFixture(t)
+	p := f.config("c.json", []byte(`{}`))
+	for range 3 {
+		f.create("cursor", p)
+	}
+	var calls [][2]int
+	progress := func(done, total int) { calls = append(calls, [2]int{done, total}) }
+	s := f.inspect()
+	res, err := s.Verify(context.Background(), VerifyOptions{Progress: progress})
+	s.Close()
+	if err != nil || res.Checked != 3 || len(res.Problems) != 0 {
+		t.Fatalf("verify: %+v %v", res, err)
+	}
+	if want := [][2]int{{1, 3}, {2, 3}, {3, 3}}; len(calls) != 3 || calls[0] != want[0] || calls[2] != want[2] {
+		t.Errorf("progress calls %v, want %v", calls, want)
+	}
+	calls = nil
+	if _, err := Reindex(context.Background(), f.opts, ReindexOptions{Progress: progress}); err != nil || len(calls) != 3 {
+		t.Errorf("reindex: %v, %d progress calls", err, len(calls))
+	}
+}
+
+// TestVerifyForeignOwner: a backup owned by another user is reported
+// (made for real: needs root to chown).
+func TestVerifyForeignOwner(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
+		t.Skip("chown to another user needs root on Unix")
+	}
+	f := newFixture(t)
+	b := f.create("cursor", f.config("c.json", []byte(`{}`)))
+	if err := os.Lchown(b.Path, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	s := f.inspect()
+	res, err := s.Verify(context.Background(), VerifyOptions{})
+	s.Close()
+	if err != nil || len(res.Problems) != 1 || res.Problems[0].Kind != ProblemOwner || res.Problems[0].Path != b.Path {
+		t.Fatalf("verify: %+v %v", res.Problems, err)
+	}
+	os.Lchown(b.Path, 0, 0)
+}
+
+// TestVerifyChangesNothing: verify on a root with no index (Python Hatch
+// files, a temp file) reports and builds nothing.
+func TestVerifyChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(f.root, "cursor")
+	os.MkdirAll(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "mcp.json.cursor.20250101_000000_000000"), []byte(`{}`), 0o600)
+	os.WriteFile(filepath.Join(dir, ".mcp.json.cursor.20250101_000000_000000.0123456789abcdef.tmp"), nil, 0o600)
+	s := f.inspect()
+	res, err := s.Verify(context.Background(), VerifyOptions{Host: "cursor"})
+	s.Close()
+	if err != nil || len(res.Problems) != 2 || res.Problems[0].Kind != ProblemTemp || res.Problems[1].Kind != ProblemUnindexed {
+		t.Fatalf("verify: %+v %v", res.Problems, err)
+	}
+	if _, err := os.Stat(filepath.Join(f.root, IndexFile)); !os.IsNotExist(err) {
+		t.Fatalf("verify built an index: %v", err)
+	}
+	if _, err := Reindex(context.Background(), f.opts, ReindexOptions{}); err != nil {
+		t.Fatal(err) // leaves a sound store for the invariant check
+	}
+}
+
+// TestReindexSharedTimestamps: Python Hatch files of one host that share a
+// timestamp (different prefixes), more than one index batch of them, are
+// all adopted at distinct instants, and a second reindex adds nothing.
+func TestReindexSharedTimestamps(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(f.root, "cursor")
+	os.MkdirAll(dir, 0o700)
+	const n = adoptBatch + 3
+	for i := range n {
+		name := fmt.Sprintf("file%d.json.cursor.20250101_000000_000000", i)
+		if i%2 == 0 {
+			name = fmt.Sprintf("file%d.json.cursor.20250101_000000_%06d", i, i)
+		}
+		os.WriteFile(filepath.Join(dir, name), []byte(`{}`), 0o644)
+	}
+	res, err := Reindex(context.Background(), f.opts, ReindexOptions{})
+	if err != nil || len(res.Adopted) != n || len(res.Problems) != 0 {
+		t.Fatalf("reindex: %d adopted, %v, %v", len(res.Adopted), res.Problems, err)
+	}
+	seen := map[time.Time]bool{}
+	for _, b := range f.all() {
+		if seen[b.Created] {
+			t.Errorf("two backups at %v", b.Created)
+		}
+		seen[b.Created] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d listed, want %d", len(seen), n)
+	}
+	if res, err := Reindex(context.Background(), f.opts, ReindexOptions{}); err != nil || len(res.Adopted) != 0 {
+		t.Errorf("second reindex adopted %d: %v", len(res.Adopted), err)
+	}
+}
