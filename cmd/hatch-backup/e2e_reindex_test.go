@@ -41,9 +41,15 @@ func TestReindexPythonHatchStore(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || len(res.Adopted) != len(names) {
 		t.Fatalf("reindex: %v %s", err, r)
 	}
+	// Names are local time: 10:00 in New York is 14:00 UTC. Windows
+	// programs ignore TZ and use the machine's zone, as this test does.
+	want := "2025-09-21T14:00:00.123456Z"
+	if runtime.GOOS == "windows" {
+		want = time.Date(2025, 9, 21, 10, 0, 0, 123456000, time.Local).UTC().Format(time.RFC3339Nano)
+	}
 	list := e.listJSON()
-	if len(list) != len(names) || list[0].Timestamp != "20250921_100000_123456" || list[0].Created != "2025-09-21T14:00:00.123456Z" {
-		t.Fatalf("adopted (want 10:00 New York = 14:00 UTC): %+v", list)
+	if len(list) != len(names) || list[0].Timestamp != "20250921_100000_123456" || list[0].Created != want {
+		t.Fatalf("adopted (want created %s): %+v", want, list)
 	}
 	if runtime.GOOS != "windows" {
 		for _, n := range names {
