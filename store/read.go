@@ -66,15 +66,23 @@ func (s *Store) Read(b Backup) ([]byte, error) {
 // Problem; err is for failures that say nothing about the backup (a
 // permission denied, an I/O error).
 func (s *Store) checkBackup(b Backup) (data []byte, p *Problem, err error) {
-	damage := func(k ProblemKind, format string, args ...any) ([]byte, *Problem, error) {
-		return nil, &Problem{Kind: k, Host: b.Host, Timestamp: b.Timestamp, Path: b.Path, Detail: fmt.Sprintf(format, args...)}, nil
+	data, _, p, err = s.checkBackupInfo(b)
+	return data, p, err
+}
+
+// checkBackupInfo is checkBackup that also returns what Lstat said of the
+// file (nil when it is missing), so that verify looks at it only once.
+func (s *Store) checkBackupInfo(b Backup) (data []byte, fi fs.FileInfo, p *Problem, err error) {
+	fi, err = s.fs.Lstat(b.Path)
+	damage := func(k ProblemKind, format string, args ...any) ([]byte, fs.FileInfo, *Problem, error) {
+		return nil, fi, &Problem{Kind: k, Host: b.Host, Timestamp: b.Timestamp, Path: b.Path, Detail: fmt.Sprintf(format, args...)}, nil
 	}
-	fi, err := s.fs.Lstat(b.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		fi = nil
 		return damage(ProblemMissing, "file is missing")
 	case err != nil:
-		return nil, nil, err
+		return nil, nil, nil, err
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return damage(ProblemSymlink, "a symlink, not the backup file")
 	case !fi.Mode().IsRegular():
@@ -87,7 +95,7 @@ func (s *Store) checkBackup(b Backup) (data []byte, p *Problem, err error) {
 		return damage(ProblemSize, "size differs from the index (%d bytes indexed)", b.FileSize)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	data = stored
 	if b.Compression == index.Zstd.String() {
@@ -98,7 +106,7 @@ func (s *Store) checkBackup(b Backup) (data []byte, p *Problem, err error) {
 	if int64(len(data)) != b.OriginalSize || blob.Sum(data) != b.SHA256 {
 		return damage(ProblemChecksum, "sha256 does not match the index")
 	}
-	return data, nil, nil
+	return data, fi, nil, nil
 }
 
 // readConfig reads a live config (following symlinks, as hosts do). It

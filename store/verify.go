@@ -7,7 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	hatomic "hatch-backup/atomic"
 	"hatch-backup/blob"
@@ -45,7 +48,7 @@ func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, erro
 			return res, err
 		}
 	}
-	v := &verifier{s: s, opts: o, indexed: map[string]bool{}}
+	v := &verifier{s: s, opts: o, indexed: map[string]bool{}, infos: map[string]fs.FileInfo{}}
 	if err := v.index(ctx); err != nil {
 		return res, err
 	}
@@ -57,16 +60,21 @@ func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, erro
 }
 
 type verifier struct {
-	s        *Store
-	opts     VerifyOptions
-	checked  int
-	problems []Problem
-	indexed  map[string]bool // paths of indexed backups
+	s       *Store
+	opts    VerifyOptions
+	indexed map[string]bool // paths of indexed backups
 	// usable: the index could be read, so files it lacks are unindexed.
 	usable bool
+
+	mu       sync.Mutex // guards what the backup checks, run in parallel, add
+	checked  int
+	problems []Problem
+	infos    map[string]fs.FileInfo // Lstat of each indexed backup, from its check
 }
 
 func (v *verifier) add(k ProblemKind, host, ts, path, detail string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	v.problems = append(v.problems, Problem{Kind: k, Host: host, Timestamp: ts, Path: path, Detail: detail})
 }
 
@@ -93,33 +101,63 @@ func (v *verifier) index(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for i, b := range backups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	for _, b := range backups {
 		v.indexed[b.Path] = true
-		if err := v.backup(b); err != nil {
-			return err
-		}
-		if v.opts.Progress != nil {
-			v.opts.Progress(i+1, len(backups))
-		}
 	}
-	return nil
+	return v.checkAll(ctx, backups)
 }
 
-// backup checks one indexed backup: its name, then its bytes.
-func (v *verifier) backup(b Backup) error {
-	v.checked++
+// checkAll checks the backups on every core: each is a read and a hash of
+// its own file, so they are independent, and a store's worth of small
+// files is bound by system calls more than by hashing.
+func (v *verifier) checkAll(ctx context.Context, backups []Backup) error {
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		first   error
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range min(runtime.GOMAXPROCS(0), len(backups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(backups) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
+				if err := v.backup(backups[i], len(backups)); err != nil {
+					errOnce.Do(func() { first = err; cancel() })
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// backup checks one indexed backup, of total: its name, then its bytes.
+// It may run beside other backup calls.
+func (v *verifier) backup(b Backup, total int) error {
 	if why := nameMismatch(b); why != "" {
 		v.add(ProblemNameMismatch, b.Host, b.Timestamp, b.Path, why)
 	}
-	_, p, err := v.s.checkBackup(b)
+	_, fi, p, err := v.s.checkBackupInfo(b)
 	if err != nil {
 		return fmt.Errorf("verify %s: %w", b.Path, err)
 	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.checked++
 	if p != nil {
 		v.problems = append(v.problems, *p)
+	}
+	if fi != nil {
+		v.infos[b.Path] = fi
+	}
+	if v.opts.Progress != nil {
+		v.opts.Progress(v.checked, total)
 	}
 	return nil
 }
@@ -232,13 +270,17 @@ func (v *verifier) hostEntry(host, name, p string) {
 		v.add(ProblemUnknown, host, "", p, "not a backup of "+host)
 		return
 	}
-	fi, err := os.Lstat(p)
+	fi, ok := v.infos[p] // indexed backups were looked at by their check
+	if !ok {
+		var err error
+		if fi, err = os.Lstat(p); err != nil {
+			return
+		}
+	}
 	switch {
-	case err != nil:
-		return
 	case v.indexed[p]:
 		if fi.Mode().IsRegular() {
-			v.perms(host, n.Timestamp, p, FileMode)
+			v.permsOf(host, n.Timestamp, p, fi, FileMode)
 		}
 	case fi.Mode()&fs.ModeSymlink != 0:
 		v.add(ProblemSymlink, host, n.Timestamp, p, "a symlink named as a backup")
@@ -246,17 +288,23 @@ func (v *verifier) hostEntry(host, name, p string) {
 		v.add(ProblemNotRegular, host, n.Timestamp, p, "named as a backup, not a regular file")
 	case v.usable:
 		v.add(ProblemUnindexed, host, n.Timestamp, p, "a backup file the index does not list")
-		v.perms(host, n.Timestamp, p, FileMode)
+		v.permsOf(host, n.Timestamp, p, fi, FileMode)
 	default:
-		v.perms(host, n.Timestamp, p, FileMode)
+		v.permsOf(host, n.Timestamp, p, fi, FileMode)
 	}
 }
 
 // perms reports a wrong mode or owner of p. A symlink is judged by
 // whoever calls (never followed here).
 func (v *verifier) perms(host, ts, p string, want fs.FileMode) {
-	fi, err := os.Lstat(p)
-	if err != nil || fi.Mode()&fs.ModeSymlink != 0 {
+	if fi, err := os.Lstat(p); err == nil {
+		v.permsOf(host, ts, p, fi, want)
+	}
+}
+
+// permsOf is perms of a file already looked at (fi from Lstat).
+func (v *verifier) permsOf(host, ts, p string, fi fs.FileInfo, want fs.FileMode) {
+	if fi.Mode()&fs.ModeSymlink != 0 {
 		return
 	}
 	if modeMatters && fi.Mode().Perm() != want {
