@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -72,28 +73,53 @@ func (s *Store) adopt(ctx context.Context, skip map[string]bool) (adopted []Back
 	if err != nil {
 		return nil, nil, err
 	}
+	files = slices.DeleteFunc(files, func(f found) bool { return skip[f.path] })
+	if err := s.tightenDirs(files); err != nil {
+		return nil, nil, err
+	}
+	// Read, hash and parse on every core; index in name order after.
+	recs, errs := make([]index.Record, len(files)), make([]error, len(files))
+	err = forEach(ctx, len(files), func(i int) error {
+		recs[i], errs[i] = s.adoptRecord(files[i])
+		if errors.Is(errs[i], ErrIntegrity) {
+			return nil // reported below; the others are still adopted
+		}
+		return errs[i]
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	batch := &adoption{s: s, used: map[instant]bool{}}
-	for _, f := range files {
-		if skip[f.path] {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return batch.done, problems, err
-		}
-		rec, err := s.adoptRecord(f)
-		if errors.Is(err, ErrIntegrity) {
+	if n, err := s.db.Count(); err == nil && n == 0 {
+		batch.fresh = true
+	}
+	for i, f := range files {
+		if errs[i] != nil {
 			s.log.Warn("not adopted: backup file is damaged", "path", f.path)
-			problems = append(problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.name.Timestamp, Path: f.path, Detail: "not adopted: " + err.Error()})
+			problems = append(problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.name.Timestamp, Path: f.path, Detail: "not adopted: " + errs[i].Error()})
 			continue
 		}
-		if err == nil {
-			err = batch.add(rec)
-		}
-		if err != nil {
+		if err := batch.add(recs[i]); err != nil {
 			return batch.done, problems, err
 		}
 	}
 	return batch.done, problems, batch.flush()
+}
+
+// tightenDirs makes each host folder of files 0700, once.
+func (s *Store) tightenDirs(files []found) error {
+	seen := map[string]bool{}
+	for _, f := range files {
+		dir := filepath.Dir(f.path)
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		if _, _, err := hatomic.EnsureDir(s.fs, dir, DirMode, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // adoption gathers adopted records and writes them a batch at a time.
@@ -102,6 +128,7 @@ type adoption struct {
 	pending []index.Record
 	used    map[instant]bool // of every pending record
 	done    []Backup
+	fresh   bool // the index was empty: only pending records can collide
 }
 
 // instant is an index key: a host and a time in Unix microseconds.
@@ -116,7 +143,7 @@ type instant struct {
 func (a *adoption) add(rec index.Record) error {
 	for range maxNameTries {
 		key := instant{rec.Host, rec.Created.UnixMicro()}
-		if !a.used[key] && !a.s.instantIndexed(rec.Host, rec.Created) {
+		if !a.used[key] && (a.fresh || !a.s.instantIndexed(rec.Host, rec.Created)) {
 			a.used[key] = true
 			a.pending = append(a.pending, rec)
 			if len(a.pending) >= adoptBatch {
@@ -143,11 +170,9 @@ func (a *adoption) flush() error {
 	return nil
 }
 
-// adoptRecord reads a backup file and returns its index record.
+// adoptRecord reads a backup file and returns its index record. It may
+// run beside other adoptRecord calls.
 func (s *Store) adoptRecord(f found) (index.Record, error) {
-	if _, _, err := hatomic.EnsureDir(s.fs, filepath.Dir(f.path), DirMode, false); err != nil {
-		return index.Record{}, err
-	}
 	if err := s.tightenFile(f.path); err != nil {
 		return index.Record{}, err
 	}

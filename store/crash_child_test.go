@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -204,7 +205,7 @@ type killFS struct {
 	op    string
 	n     int
 	after bool
-	count int
+	count atomic.Int64 // calls of op so far; adoption reads files in parallel
 }
 
 // parseKill reads "op:n:before" or "op:n:after".
@@ -224,8 +225,7 @@ func (k *killFS) point(op string) {
 func (k *killFS) do(op string, call func() error) error {
 	hit := false
 	if op == k.op {
-		k.count++
-		hit = k.count == k.n
+		hit = k.count.Add(1) == int64(k.n)
 	}
 	if hit && !k.after {
 		die()

@@ -68,3 +68,24 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckSyntaxAgreesWithParseConfig: the quick check and the full parse
+// say the same of every config, and a failure carries the full parse's
+// position.
+func TestCheckSyntaxAgreesWithParseConfig(t *testing.T) {
+	docs := []string{
+		``, ` `, `{}`, `[]`, `5`, `"s"`, `null`, `{"a": 1}`, `{"a": 1} `, "{\"a\": 1}\n\n",
+		`{"a": 1} {"b": 2}`, `{"a": }`, `{"a": 1,}`, `{a: 1}`, "{\"a\": 1, // note\n}", "// only a comment",
+		`{"mcpServers": {"x": {"command": "npx"}}}`, "\ufeff{}", `{"a": "\x00"}`, `[1, 2,]`, `{"a": 1}}`,
+		"a = 1\n", "[mcp_servers.x]\ncommand = \"npx\"\n", "a = \n", "[[mcp_servers]]\nname = \"x\"\n",
+	}
+	for _, format := range []string{FormatJSON, FormatJSONC, FormatTOML} {
+		for _, d := range docs {
+			_, full := ParseConfig(format, []byte(d))
+			quick := checkSyntax(format, []byte(d))
+			if (full == nil) != (quick == nil) || (full != nil && full.Error() != quick.Error()) {
+				t.Errorf("%s %q: ParseConfig says %v, checkSyntax %v", format, d, full, quick)
+			}
+		}
+	}
+}

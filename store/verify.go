@@ -7,10 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	hatomic "hatch-backup/atomic"
 	"hatch-backup/blob"
@@ -108,33 +106,9 @@ func (v *verifier) index(ctx context.Context) error {
 }
 
 // checkAll checks the backups on every core: each is a read and a hash of
-// its own file, so they are independent, and a store's worth of small
-// files is bound by system calls more than by hashing.
+// its own file.
 func (v *verifier) checkAll(ctx context.Context, backups []Backup) error {
-	var (
-		next    atomic.Int64
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		first   error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for range min(runtime.GOMAXPROCS(0), len(backups)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(backups) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
-				if err := v.backup(backups[i], len(backups)); err != nil {
-					errOnce.Do(func() { first = err; cancel() })
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
+	return forEach(ctx, len(backups), func(i int) error { return v.backup(backups[i], len(backups)) })
 }
 
 // backup checks one indexed backup, of total: its name, then its bytes.
