@@ -65,13 +65,13 @@ func run(runs int, large, keep bool) error {
 	b := &bench{dir: dir, runs: runs, base: map[string]sample{},
 		hb: filepath.Join(dir, "hatch-backup"), raw: filepath.Join(dir, "rawwrite")}
 	for out, pkg := range map[string]string{b.hb: "./cmd/hatch-backup", b.raw: "./bench/rawwrite"} {
-		if out, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-tags", "urfave_cli_no_docs", "-o", out, pkg).CombinedOutput(); err != nil {
 			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 		}
 	}
-	steps := []func() error{b.writes, b.queries(10_000), b.python}
+	steps := []func() error{b.writes, b.queries(10_000), b.tenThousand}
 	if large {
-		steps = append(steps, b.queries(1_000_000))
+		steps = append(steps, b.queries(1_000_000), b.hundredThousand)
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -83,20 +83,25 @@ func run(runs int, large, keep bool) error {
 }
 
 // measure runs the command made by mk (given the run's number) b.runs
-// times and records its median wall time and peak RSS.
+// times, each started and timed by the runner (rawwrite -measure), and
+// records its median wall time and peak RSS.
 func (b *bench) measure(op, baseline string, mk func(i int) *exec.Cmd) error {
 	var walls []time.Duration
 	var rss int64
 	for i := range b.runs {
-		cmd := mk(i)
-		var stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = nil, &stderr
-		start := time.Now()
+		target := mk(i)
+		cmd := exec.Command(b.raw, append([]string{"-measure"}, target.Args...)...)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("%s: %v: %s", op, err, stderr.String())
 		}
-		walls = append(walls, time.Since(start))
-		rss = max(rss, maxRSSKB(cmd.ProcessState))
+		var ns, kb int64
+		if _, err := fmt.Sscan(stdout.String(), &ns, &kb); err != nil {
+			return fmt.Errorf("%s: runner said %q", op, stdout.String())
+		}
+		walls = append(walls, time.Duration(ns))
+		rss = max(rss, kb)
 	}
 	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
 	s := sample{median: walls[len(walls)/2], rssKB: rss}
@@ -192,16 +197,56 @@ func (b *bench) queries(n int) func() error {
 	}
 }
 
-// python compares finding a host's latest backup among 10,000 with the
-// Python Hatch algorithm (bench/hatch_latest.py).
-func (b *bench) python() error {
+// tenThousand works on 10,000 backups of 5 KB of one host, files
+// included: verify against sha256sum over the same files, and finding the
+// latest backup against the Python Hatch algorithm.
+func (b *bench) tenThousand() error {
+	root := filepath.Join(b.dir, "10k")
+	if err := storegen.Generate(storegen.Spec{Root: root, N: 10_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
+		return err
+	}
+	sum := "sha256sum of the same files (baseline)"
+	err := b.measure(sum, "", func(int) *exec.Cmd {
+		return exec.Command("sh", "-c", "find \"$1\" -name 'mcp.json.*' -print0 | xargs -0 sha256sum >/dev/null", "sh", root)
+	})
+	if err == nil {
+		err = b.measure("verify of 10,000", sum, func(int) *exec.Cmd { return b.hatch(root, "verify") })
+	}
+	if err != nil {
+		return err
+	}
+	return b.python(root)
+}
+
+// hundredThousand: reindex of 100,000 files whose index was lost, then
+// clean keeping 10 of them (once: it removes the rest).
+func (b *bench) hundredThousand() error {
+	root := filepath.Join(b.dir, "100k")
+	if err := storegen.Generate(storegen.Spec{Root: root, N: 100_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
+		return err
+	}
+	runs := b.runs
+	defer func() { b.runs = runs }()
+	b.runs = min(runs, 3)
+	err := b.measure("reindex of 100,000 (index lost)", "", func(int) *exec.Cmd {
+		os.Remove(filepath.Join(root, "index.db"))
+		return b.hatch(root, "reindex")
+	})
+	if err != nil {
+		return err
+	}
+	b.runs = 1
+	return b.measure("clean keeping 10 of 100,000", "", func(int) *exec.Cmd {
+		return b.hatch(root, "clean", "--host", "cursor", "--keep-count", "10")
+	})
+}
+
+// python compares finding a host's latest backup among the 10,000 of root
+// with the Python Hatch algorithm (bench/hatch_latest.py).
+func (b *bench) python(root string) error {
 	if err := exec.Command("python3", "-c", "import pydantic").Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: no python3 with pydantic; skipping the Python comparison")
 		return nil
-	}
-	root := filepath.Join(b.dir, "py10k")
-	if err := storegen.Generate(storegen.Spec{Root: root, N: 10_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
-		return err
 	}
 	script, _ := filepath.Abs("bench/hatch_latest.py")
 	err := b.measure("Python Hatch: latest of 10,000 (baseline)", "", func(int) *exec.Cmd {
