@@ -63,7 +63,11 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	if err := s.rebuild(ctx, &res); err != nil {
 		return res, err
 	}
-	v, err := s.Verify(ctx, VerifyOptions{Progress: o.Progress})
+	adopted := make(map[string]bool, len(res.Adopted))
+	for _, b := range res.Adopted {
+		adopted[b.Path] = true
+	}
+	v, err := s.Verify(ctx, VerifyOptions{Progress: o.Progress, justRead: adopted})
 	res.Checked = v.Checked
 	res.Problems = mergeProblems(res.Problems, v.Problems)
 	return res, errors.Join(err, s.closeAll())

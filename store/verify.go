@@ -26,6 +26,12 @@ type VerifyOptions struct {
 	Host string
 	// Progress, if set, is called after each backup read.
 	Progress func(done, total int)
+
+	// justRead holds backups whose bytes this same locked session has just
+	// read and hashed (reindex's adoptions): they count as checked, and
+	// their names, modes and owners are checked, but they are not read a
+	// second time.
+	justRead map[string]bool
 }
 
 // VerifyResult is what Verify found.
@@ -117,9 +123,15 @@ func (v *verifier) backup(b Backup, total int) error {
 	if why := nameMismatch(b); why != "" {
 		v.add(ProblemNameMismatch, b.Host, b.Timestamp, b.Path, why)
 	}
-	_, fi, p, err := v.s.checkBackupInfo(b)
-	if err != nil {
-		return fmt.Errorf("verify %s: %w", b.Path, err)
+	var (
+		fi  fs.FileInfo
+		p   *Problem
+		err error
+	)
+	if !v.opts.justRead[b.Path] {
+		if _, fi, p, err = v.s.checkBackupInfo(b); err != nil {
+			return fmt.Errorf("verify %s: %w", b.Path, err)
+		}
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
