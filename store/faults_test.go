@@ -10,8 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	hatomic "hatch-backup/atomic"
 )
 
 // under matches paths inside dir.
@@ -193,7 +191,6 @@ func TestWriteConfig(t *testing.T) {
 	if n := len(f.all()); n != 2 {
 		t.Errorf("%d backups, want 2 (one before each write)", n)
 	}
-	_ = hatomic.IsTemp
 }
 
 // TestReindexFaults: a fault while reindex repairs (removing a temp file,

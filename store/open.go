@@ -221,11 +221,16 @@ func (s *Store) openWriter(ctx context.Context) error {
 	if _, err := migrations.Up(db); err != nil {
 		return err
 	}
-	if fresh && s.hasBackupFiles() {
-		adopted, _, err := s.adopt(ctx, nil)
-		if err != nil {
-			return err
-		}
+	if !fresh {
+		return nil
+	}
+	// A new index beside backup files: build it from them (one scan of the
+	// host folders; a root without backups adopts nothing, silently).
+	adopted, damaged, err := s.adopt(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if len(adopted)+len(damaged) > 0 {
 		s.log.Warn("no index found: built one from the backup files", "root", s.root, "backups", len(adopted))
 	}
 	return nil
