@@ -3,6 +3,7 @@ package index
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,18 +145,32 @@ func TestHelperProcess(t *testing.T) {
 // returned function makes it let go and waits for it to exit.
 func holdInChild(t *testing.T, spec string) (letGo func()) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), "HATCH_INDEX_HELPER="+spec)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	var (
+		cmd    *exec.Cmd
+		stdin  io.WriteCloser
+		stdout io.ReadCloser
+	)
+	// A helper that could not be started never ran; Wine's CreateProcess
+	// fails now and then with "Internal error", so a few tries, logged.
+	for try := 1; ; try++ {
+		cmd = exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+		cmd.Env = append(os.Environ(), "HATCH_INDEX_HELPER="+spec)
+		var err error
+		if stdin, err = cmd.StdinPipe(); err != nil {
+			t.Fatal(err)
+		}
+		if stdout, err = cmd.StdoutPipe(); err != nil {
+			t.Fatal(err)
+		}
+		err = cmd.Start()
+		if err == nil {
+			break
+		}
+		if try == 5 {
+			t.Fatal(err)
+		}
+		t.Logf("starting the helper failed (%v); try %d", err, try+1)
+		time.Sleep(time.Duration(try) * 200 * time.Millisecond)
 	}
 	line, _ := bufio.NewReader(stdout).ReadString('\n')
 	if strings.TrimSpace(line) != "held" {

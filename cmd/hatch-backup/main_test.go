@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // binPath is the hatch-backup binary built once for the end-to-end tests.
@@ -97,6 +98,20 @@ func (e *testEnv) runCmd(cmd *exec.Cmd) result {
 		cmd.Dir = e.home // no project-local config (./.vibe) of the test's folder
 	}
 	err := cmd.Run()
+	// A process that could not even be started never ran hatch-backup, so
+	// starting it again is safe. Wine's CreateProcess fails now and then
+	// with "Internal error" under load; a few tries, each logged.
+	for try := 1; err != nil && cmd.Process == nil && try < 5; try++ {
+		e.t.Logf("starting %v failed (%v); try %d", cmd.Args, err, try+1)
+		time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+		again := exec.Command(cmd.Path, cmd.Args[1:]...)
+		again.Dir, again.Env = cmd.Dir, cmd.Env
+		out.Reset()
+		errb.Reset()
+		again.Stdout, again.Stderr = &out, &errb
+		cmd = again
+		err = cmd.Run()
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
