@@ -84,6 +84,7 @@ func cleanOptions(c *cli.Context) (store.CleanOptions, error) {
 }
 
 func (a *app) clean(c *cli.Context) (err error) {
+	interruptible(c.Context)
 	if err := noArgs(c, "--older-than-days N or --keep-count N"); err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ type compactJSON struct {
 }
 
 func (a *app) compact(c *cli.Context) (err error) {
+	interruptible(c.Context)
 	if err := noArgs(c, "--compress-older-than-days N"); err != nil {
 		return err
 	}

@@ -70,6 +70,7 @@ func (a *app) create(c *cli.Context) (err error) {
 }
 
 func (a *app) createAll(c *cli.Context) (err error) {
+	interruptible(c.Context)
 	if c.IsSet("host") || c.IsSet("config") {
 		return usagef("--all backs up every host at its usual path: drop --host and --config")
 	}

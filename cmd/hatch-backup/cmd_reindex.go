@@ -49,6 +49,7 @@ func backupsToJSON(bs []store.Backup) []backupJSON {
 }
 
 func (a *app) reindex(c *cli.Context) error {
+	interruptible(c.Context)
 	if err := noArgs(c, "no arguments (reindex takes only --root)"); err != nil {
 		return err
 	}

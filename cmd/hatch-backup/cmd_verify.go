@@ -59,6 +59,7 @@ type verifyJSON struct {
 }
 
 func (a *app) verify(c *cli.Context) (err error) {
+	interruptible(c.Context)
 	if err := noArgs(c, "--host HOST"); err != nil {
 		return err
 	}

@@ -3,16 +3,11 @@
 // the "hatch-backup help" output for the commands.
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "os"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx := newSignalContext()
 	code := run(ctx, os.Args, os.Stdout, os.Stderr, os.Getenv)
-	stop()
+	ctx.stop()
 	os.Exit(code)
 }

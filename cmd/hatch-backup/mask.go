@@ -3,18 +3,19 @@ package main
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // mask is what a secret-looking value is replaced with in diff output.
 const mask = "***"
 
 // secretName matches keys whose values are secrets.
-var secretName = regexp.MustCompile(`(?i)key|token|secret|passw|auth|bearer|credential|cookie|session|private`)
+var secretName = lazyRegexp(`(?i)key|token|secret|passw|auth|bearer|credential|cookie|session|private`)
 
 // keyShape matches values shaped like API keys and bearer credentials,
 // wherever they appear (strings, comments, unparsable text). None spans a
 // newline, so masking keeps the line structure.
-var keyShape = regexp.MustCompile(`\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}|\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{16,}|\bgithub_pat_[A-Za-z0-9_]{16,}` +
+var keyShape = lazyRegexp(`\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}|\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{16,}|\bgithub_pat_[A-Za-z0-9_]{16,}` +
 	`|\bglpat-[A-Za-z0-9_\-]{16,}|\bxox[abprs]-[A-Za-z0-9\-]{8,}|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_\-]{30,}` +
 	`|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*|(?i:\bbearer)[ \t]+[A-Za-z0-9._~+/\-]{8,}=*`)
 
@@ -37,7 +38,7 @@ func maskSecrets(format string, data []byte) string {
 	} else {
 		out = maskJSON(string(data))
 	}
-	return keyShape.ReplaceAllString(out, mask)
+	return keyShape().ReplaceAllString(out, mask)
 }
 
 // jsonFrame is one open object or array in maskJSON's scan.
@@ -66,7 +67,7 @@ func maskJSON(s string) string {
 			if top().object && expectKey {
 				lastKey = unquote(lit)
 				b.WriteString(lit)
-			} else if top().secret || (top().object && secretName.MatchString(lastKey)) {
+			} else if top().secret || (top().object && secretName().MatchString(lastKey)) {
 				b.WriteString(`"` + mask + `"`)
 			} else {
 				b.WriteString(lit)
@@ -80,7 +81,7 @@ func maskJSON(s string) string {
 			continue
 		case c == '{' || c == '[':
 			f := jsonFrame{object: c == '{', secret: top().secret}
-			if top().object && (secretContainer(lastKey) || secretName.MatchString(lastKey)) {
+			if top().object && (secretContainer(lastKey) || secretName().MatchString(lastKey)) {
 				f.secret = true
 			}
 			stack = append(stack, f)
@@ -138,10 +139,10 @@ func unquote(lit string) string {
 }
 
 // tomlString matches a basic or literal TOML string on one line.
-var tomlString = regexp.MustCompile(`"(?:[^"\\\n]|\\.)*"|'[^'\n]*'`)
+var tomlString = lazyRegexp(`"(?:[^"\\\n]|\\.)*"|'[^'\n]*'`)
 
 // tomlPair matches `name = ` inside a value (inline tables).
-var tomlPair = regexp.MustCompile(`^([A-Za-z0-9_\-]+|"[^"\n]*"|'[^'\n]*')\s*=\s*`)
+var tomlPair = lazyRegexp(`^([A-Za-z0-9_\-]+|"[^"\n]*"|'[^'\n]*')\s*=\s*`)
 
 // maskTOML masks line by line: a table whose name holds env or headers (or
 // a secret name) masks all its values; a key named like a secret masks its
@@ -161,7 +162,7 @@ func maskTOML(s string) string {
 		}
 		key, value := line[:eq], line[eq:]
 		if sectionSecret || secretPath(strings.TrimSpace(key)) {
-			lines[i] = key + tomlString.ReplaceAllString(value, `"`+mask+`"`)
+			lines[i] = key + tomlString().ReplaceAllString(value, `"`+mask+`"`)
 			continue
 		}
 		lines[i] = key + maskInline(value)
@@ -190,7 +191,7 @@ func keyEnd(line string) int {
 func secretPath(key string) bool {
 	for _, part := range strings.Split(key, ".") {
 		part = unquote(strings.TrimSpace(part))
-		if secretContainer(part) || secretName.MatchString(part) {
+		if secretContainer(part) || secretName().MatchString(part) {
 			return true
 		}
 	}
@@ -207,11 +208,11 @@ func maskInline(value string) string {
 	depthSecret := []bool{false}
 	for i := 0; i < len(value); {
 		c := value[i]
-		if loc := tomlPair.FindStringSubmatchIndex(value[i:]); loc != nil && (i == 0 || strings.ContainsRune("{, \t", rune(value[i-1]))) {
+		if loc := tomlPair().FindStringSubmatchIndex(value[i:]); loc != nil && (i == 0 || strings.ContainsRune("{, \t", rune(value[i-1]))) {
 			name := unquote(value[i+loc[2] : i+loc[3]])
 			b.WriteString(value[i : i+loc[1]])
 			i += loc[1]
-			secret := depthSecret[len(depthSecret)-1] || secretContainer(name) || secretName.MatchString(name)
+			secret := depthSecret[len(depthSecret)-1] || secretContainer(name) || secretName().MatchString(name)
 			if i < len(value) && value[i] == '{' {
 				depthSecret = append(depthSecret, secret)
 				b.WriteByte('{')
@@ -219,7 +220,7 @@ func maskInline(value string) string {
 				continue
 			}
 			if secret {
-				if m := tomlString.FindStringIndex(value[i:]); m != nil && m[0] == 0 {
+				if m := tomlString().FindStringIndex(value[i:]); m != nil && m[0] == 0 {
 					b.WriteString(`"` + mask + `"`)
 					i += m[1]
 				}
@@ -241,4 +242,11 @@ func maskInline(value string) string {
 		i++
 	}
 	return b.String()
+}
+
+// lazyRegexp compiles expr on first use: only show and diff mask, and
+// compiling at start would cost every other command (create included)
+// about a tenth of a millisecond.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
