@@ -57,23 +57,7 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		create = false
 	}
-	deadline := time.Now().Add(opts.Timeout)
-	if !create && !opts.ReadOnly {
-		// bbolt reads pages past the end of a truncated file while opening
-		// it read-write (a SIGBUS in the mapping); a read-only open reads
-		// only the meta pages, so it is the safe way to look first.
-		if err := probe(path, lockWait(deadline)); err != nil {
-			return nil, err
-		}
-	}
-	db, err := openBolt(path, opts.ReadOnly, create, lockWait(deadline))
-	if err != nil {
-		return nil, err
-	}
-	if err := db.checkSize("open"); err != nil {
-		return nil, errors.Join(err, db.bolt.Close())
-	}
-	return db, nil
+	return openBolt(path, opts.ReadOnly, create, lockWait(time.Now().Add(opts.Timeout)))
 }
 
 // preflight looks at path before bbolt touches it; create reports that it
@@ -100,15 +84,6 @@ func preflight(path string, readOnly bool) (create bool, err error) {
 // lockWait is the bbolt timeout left until deadline, at least one attempt.
 func lockWait(deadline time.Time) time.Duration {
 	return max(time.Until(deadline), tryOnce)
-}
-
-// probe opens path read-only and checks that it is not truncated.
-func probe(path string, timeout time.Duration) error {
-	db, err := openBolt(path, true, false, timeout)
-	if err != nil {
-		return err
-	}
-	return errors.Join(db.checkSize("open"), db.bolt.Close())
 }
 
 // openBolt runs bolt.Open with the opener; a panic inside it (a damaged
@@ -199,12 +174,21 @@ func (o *opener) open(name string, flag int, _ fs.FileMode) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
 		f.Close()
 		if err == nil {
 			err = failure("open", name, ErrCorrupt, "it is empty or not a regular file")
 		}
 		return nil, err
+	}
+	// Before bbolt maps it: a read-write open of a truncated file reads
+	// past its end (a fault in the mapping) and may grow it. The store
+	// lock, held by every caller, keeps writers out while this reads.
+	if need, ok := committedSize(f, fi.Size()); ok && fi.Size() < need {
+		f.Close()
+		return nil, failure("open", name, ErrCorrupt,
+			fmt.Sprintf("truncated: %d bytes, its pages need %d", fi.Size(), need))
 	}
 	o.f = f
 	return f, nil

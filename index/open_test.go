@@ -77,7 +77,7 @@ func TestOpenDamaged(t *testing.T) {
 	}{
 		{"0 bytes", truncate(func(int64) int64 { return 0 }), "0 bytes"},
 		{"100 bytes", truncate(func(int64) int64 { return 100 }), ""},
-		{"one page", truncate(func(int64) int64 { return 4096 }), "too small"},
+		{"one page", truncate(func(int64) int64 { return 4096 }), "truncated"},
 		{"meta pages only", truncate(func(int64) int64 { return 8192 }), "truncated"},
 		{"half its pages", truncate(func(u int64) int64 { return u / 2 }), "truncated"},
 		{"all but the last page", truncate(func(u int64) int64 { return u - 4096 }), "truncated"},
