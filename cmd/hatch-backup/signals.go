@@ -15,13 +15,13 @@ var interruptSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // signalContext is done when the process gets one of interruptSignals,
 // counted from the moment something first waits on it (Done), or from
-// arm. Until then those signals keep their default action: they end the
-// process at once, which every write is built to survive, as it survives a
-// crash. Catching them costs a thread and a few signal calls at start
-// (about 0.2 ms, a tenth of a create), so a short command catches them only
-// when it has to wait (for the store lock), and the long ones (verify,
-// reindex, clean, compact, create --all) arm it as they start, so that
-// they stop at a clean point and exit 130.
+// arm. Catching them costs a thread and a few signal calls at start (about
+// 0.2 ms, a tenth of a create), so a short command catches them only when
+// it has to wait (for the store lock); until then they keep their default
+// action and end the process at once, except during a short write, which
+// holds them off (holdSignals). The long commands (verify, reindex, clean,
+// compact, create --all) arm it as they start, so that they stop at a
+// clean point and exit 130.
 type signalContext struct {
 	once   sync.Once
 	armed  atomic.Bool
@@ -61,6 +61,25 @@ func (s *signalContext) Err() error {
 		return nil
 	}
 	return s.ctx.Err()
+}
+
+// holdSignals makes interruptSignals wait out a short write: until release
+// is called they are ignored, so a create or a restore that is not waiting
+// for anything finishes (it takes about a millisecond) rather than being
+// cut off and leaving a temp file behind. When ctx catches the signals
+// already, or starts to meanwhile (a wait for the lock arms it), they
+// cancel ctx as usual instead.
+func holdSignals(ctx context.Context) (release func()) {
+	s, ok := ctx.(*signalContext)
+	if !ok || s.armed.Load() {
+		return func() {}
+	}
+	signal.Ignore(interruptSignals...)
+	return func() {
+		if !s.armed.Load() {
+			signal.Reset(interruptSignals...)
+		}
+	}
 }
 
 // interruptible makes ctx catch interruptSignals from now on, when it is

@@ -49,3 +49,29 @@ func TestInterruptible(t *testing.T) {
 	}
 	interruptible(context.Background()) // any other context: no effect
 }
+
+// TestHoldSignals: while held, SIGTERM does not end the process (this
+// test would die); once armed, a signal cancels the context instead.
+func TestHoldSignals(t *testing.T) {
+	ctx := newSignalContext()
+	defer ctx.stop()
+	release := holdSignals(ctx)
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // a signal not ignored would have ended the test by now
+	if ctx.Err() != nil {
+		t.Fatal("a held signal cancelled the context")
+	}
+	interruptible(ctx) // a lock wait arms the context meanwhile
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM did not cancel the armed context")
+	}
+	release()
+	holdSignals(context.Background())() // any other context: no effect
+}
