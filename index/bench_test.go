@@ -74,7 +74,7 @@ func buildIndex(path string, n int) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Upgrade(1, CreateLayout); err != nil {
+	if err := makeLayout(db); err != nil {
 		return err
 	}
 	const batch = 20_000

@@ -28,8 +28,9 @@ var (
 	// ErrCorrupt is returned when the index file is damaged: 0 bytes,
 	// truncated, not a bbolt file, a bad checksum, a symlink or not a
 	// regular file (Open), invalid pages or a panic inside bbolt while
-	// reading (any method), an undecodable record, or host and time buckets
-	// that disagree (Check, List).
+	// reading (any method), an undecodable record or one whose path id does
+	// not resolve (Get, Latest, List, Check, CompactTo), or buckets that do
+	// not match the schema or each other (Check).
 	ErrCorrupt = errors.New("index is damaged")
 
 	// ErrNoIndex is returned by Open with ReadOnly when the index file does

@@ -6,16 +6,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"hatch-backup/index"
+	"hatch-backup/migrations"
 	"hatch-backup/store"
 )
 
@@ -296,4 +299,173 @@ func writeSchema2(t *testing.T, root string) {
 	if err := os.WriteFile(root+".records.json", append(b, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// recordVersions maps each record of the index at path ("host@key") to
+// the version byte of its value, and says which buckets exist.
+func recordVersions(t *testing.T, path string) (versions map[string]byte, buckets map[string]bool) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	versions, buckets = map[string]byte{}, map[string]bool{}
+	db.View(func(tx *bolt.Tx) error {
+		tx.ForEach(func(name []byte, _ *bolt.Bucket) error { buckets[string(name)] = true; return nil })
+		hosts := tx.Bucket([]byte(index.BucketHosts))
+		return hosts.ForEachBucket(func(host []byte) error {
+			return hosts.Bucket(host).ForEach(func(k, v []byte) error {
+				versions[string(host)+"@"+hex.EncodeToString(k)] = v[0]
+				return nil
+			})
+		})
+	})
+	return versions, buckets
+}
+
+func listRecords(t *testing.T, db *index.DB) []index.Record {
+	t.Helper()
+	var out []index.Record
+	if err := db.List(index.Query{}, func(r index.Record) error { out = append(out, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameRecords(t *testing.T, what string, got, want []index.Record) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if !bytes.Equal(g, w) {
+		t.Errorf("%s:\n got %s\nwant %s", what, g, w)
+	}
+}
+
+// TestSchema2Fixture takes the index the schema-2 code wrote through
+// migration 3: its records stay as they were (version 2) and list, get and
+// check exactly as that code listed them; new records are version 3; a
+// compaction rewrites every record to version 3 and changes nothing else;
+// an index of a newer schema is still refused.
+func TestSchema2Fixture(t *testing.T) {
+	var want []index.Record
+	if err := json.Unmarshal(fileBytes(t, filepath.Join("testdata", "schema2.records.json")), &want); err != nil {
+		t.Fatal(err)
+	}
+	root := copyFixture(t, "schema2")
+	path := filepath.Join(root, store.IndexFile)
+	before, buckets := recordVersions(t, path)
+	if len(before) != len(want) || !buckets[index.BucketTime] || buckets[index.BucketPaths] {
+		t.Fatalf("the fixture is not what schema 2 wrote: %v %v", before, buckets)
+	}
+	for k, v := range before {
+		if v != 2 {
+			t.Fatalf("fixture record %s has version %d", k, v)
+		}
+	}
+
+	db, err := index.Open(path, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := migrations.Up(db); err != nil || n != 1 {
+		t.Fatalf("Up = %d, %v; want migration 3 alone", n, err)
+	}
+	sameRecords(t, "list after migration 3", listRecords(t, db), want)
+	for i, r := range want {
+		got, err := db.Get(r.Host, r.Timestamp, r.Created)
+		sameRecords(t, "Get "+r.Timestamp, []index.Record{got}, []index.Record{r})
+		if err != nil {
+			t.Error(err)
+		}
+		if !slices.ContainsFunc(want[:i], func(o index.Record) bool { return o.Host == r.Host }) { // its newest
+			latest, err := db.Latest(r.Host)
+			if err != nil {
+				t.Error(err)
+			}
+			sameRecords(t, "Latest "+r.Host, []index.Record{latest}, []index.Record{r})
+		}
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("Check after migration 3: %v", err)
+	}
+	added := want[0]
+	added.Created, added.Timestamp = added.Created.Add(time.Hour), "20250304_061037_000001"
+	added.File = "cursor/mcp.json.cursor." + added.Timestamp
+	fresh := want[2]
+	fresh.Created, fresh.Timestamp, fresh.OriginalPath = fresh.Created.Add(time.Hour), "20250304_060737_000001", `C:\Users\someone\AppData\Roaming\Code\User\mcp.json`
+	fresh.File = "vscode/mcp.json.vscode." + fresh.Timestamp + ".zst"
+	if err := db.PutMany([]index.Record{added, fresh}); err != nil {
+		t.Fatalf("put after migration 3: %v", err)
+	}
+	all := append([]index.Record{added, fresh}, want...)
+	sameRecords(t, "list after new puts", listRecords(t, db), all)
+	if err := db.Check(); err != nil {
+		t.Errorf("Check after new puts: %v", err)
+	}
+	db.Close()
+	after, buckets := recordVersions(t, path)
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("record %s rewritten by migration 3 (version %d)", k, after[k])
+		}
+	}
+	if buckets[index.BucketTime] || !buckets[index.BucketPaths] || len(after) != len(before)+2 {
+		t.Errorf("after migration 3: buckets %v, %d records", buckets, len(after))
+	}
+
+	t.Run("compaction rewrites every record to version 3", func(t *testing.T) {
+		db, err := index.Open(path, index.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dst := filepath.Join(t.TempDir(), "compact.db")
+		if err := db.CompactTo(dst); err != nil {
+			t.Fatal(err)
+		}
+		versions, _ := recordVersions(t, dst)
+		for k, v := range versions {
+			if v != 3 {
+				t.Errorf("compacted record %s has version %d", k, v)
+			}
+		}
+		cp, err := index.Open(dst, index.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cp.Close()
+		sameRecords(t, "list after compaction", listRecords(t, cp), all)
+		if err := cp.Check(); err != nil {
+			t.Errorf("Check after compaction: %v", err)
+		}
+	})
+
+	t.Run("a newer schema is refused for writing", func(t *testing.T) {
+		newer := copyFixture(t, "schema2")
+		db, err := index.Open(filepath.Join(newer, store.IndexFile), index.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		migrations.Up(db)
+		err = db.Upgrade(migrations.Latest()+1, func(*bolt.Tx) error { return nil })
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = store.Open(context.Background(), store.Options{Root: newer, LockTimeout: time.Second})
+		if !errors.Is(err, index.ErrNewerSchema) {
+			t.Errorf("store.Open on a newer index: %v, want ErrNewerSchema", err)
+		}
+	})
+}
+
+func fileBytes(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
