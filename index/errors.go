@@ -52,9 +52,11 @@ var (
 	// "<host>/<name>". Nothing is written.
 	ErrInvalidRecord = errors.New("invalid index record")
 
-	// ErrNoLayout is returned by Put, PutMany and Delete when the index has
-	// no bucket layout yet (schema 0: migrations.Up has not run). Reads on
-	// such an index find nothing instead.
+	// ErrNoLayout is returned by Put, PutMany, Replace, Delete and
+	// DeleteMany when the index lacks the bucket layout of schema 3
+	// (migrations.Up has not run), and by CompactTo when it has hosts but
+	// not that layout. Reads on an index without layout find nothing
+	// instead; before migration 3 they read the older records.
 	ErrNoLayout = errors.New("index has no layout yet (migrations not applied)")
 
 	// ErrSchemaConflict is returned by Upgrade when the index's schema
