@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -28,6 +29,12 @@ func TestCheckFindsDamage(t *testing.T) {
 		},
 		"dangling path id": func(tx *bolt.Tx) error {
 			return tx.Bucket([]byte(BucketPaths)).Delete(pathIDOf(tx, vscodePath))
+		},
+		"record with a path id never interned": func(tx *bolt.Tx) error {
+			hb := tx.Bucket([]byte(BucketHosts)).Bucket([]byte("vscode"))
+			v := bytes.Clone(hb.Get(recordKey(t0)))
+			v[len(v)-35] = 50 // the path id, just before the sha256
+			return hb.Put(recordKey(t0), v)
 		},
 		"path whose id is gone": func(tx *bolt.Tx) error {
 			return tx.Bucket([]byte(BucketPaths)).Put([]byte("/nowhere"), idKey(77))
@@ -184,5 +191,29 @@ func TestPathsInterned(t *testing.T) {
 		if err != nil || !equalRecords(got, r) {
 			t.Errorf("Get %s: %+v, %v", label(r), got, err)
 		}
+	}
+}
+
+// TestListManyPaths: a listing through more distinct paths than the
+// reader caches still resolves each record's own.
+func TestListManyPaths(t *testing.T) {
+	db := newIndex(t)
+	n := maxCachedPaths + 100
+	rs := make([]Record, n)
+	for i := range rs {
+		rs[i] = rec("vscode", t0.Add(time.Duration(i)*time.Second))
+		rs[i].OriginalPath = "/p/" + strconv.Itoa(i%(maxCachedPaths+50))
+	}
+	mustPut(t, db, rs...)
+	i := n
+	err := db.List(Query{}, func(r Record) error {
+		i--
+		if !equalRecords(r, rs[i]) {
+			t.Fatalf("record %d: %+v, want %+v", i, r, rs[i])
+		}
+		return nil
+	})
+	if err != nil || i != 0 {
+		t.Fatalf("List: %v, %d left", err, i)
 	}
 }
