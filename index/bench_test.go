@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -27,11 +28,16 @@ var bench struct {
 	err  error
 }
 
+// ScaleDir holds the stores of the scale benchmarks (scale_bench_test.go,
+// package index_test); TestMain removes it.
+var ScaleDir = filepath.Join(os.TempDir(), "hatch-index-scale-"+strconv.Itoa(os.Getpid()))
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if bench.dir != "" {
 		os.RemoveAll(bench.dir)
 	}
+	os.RemoveAll(ScaleDir)
 	os.Exit(code)
 }
 
@@ -68,7 +74,7 @@ func buildIndex(path string, n int) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Upgrade(1, CreateLayout); err != nil {
+	if err := makeLayout(db); err != nil {
 		return err
 	}
 	const batch = 20_000

@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -14,8 +15,11 @@ const maxFindings = 20
 // Check runs bbolt's consistency check; ErrCorrupt on any finding.
 //
 // It also checks what bbolt cannot know: the file holds every page its
-// meta page claims, every record decodes, and the time bucket and the host
-// buckets list exactly the same records. It reads the whole index.
+// meta page claims, the buckets are those of the index's schema, every
+// record decodes (its path id included), and the paths bucket maps ids and
+// paths one to one. On an index not yet migrated to schema 3 it checks
+// that the time bucket and the host buckets list the same records. It
+// reads the whole index.
 func (db *DB) Check() error {
 	if err := db.checkSize("check"); err != nil {
 		return err
@@ -39,39 +43,109 @@ func (db *DB) Check() error {
 	return failure("check", db.path, ErrCorrupt, errors.Join(findings...))
 }
 
-// checkLayout compares the host buckets with the time bucket, both ways,
-// and decodes every record.
+// checkLayout checks the buckets against the schema and decodes every
+// record.
 func checkLayout(tx *bolt.Tx) (findings []error) {
-	if _, err := readSchema(tx); err != nil {
+	schema, err := readSchema(tx)
+	if err != nil {
 		findings = append(findings, err)
 	}
-	hosts, times, err := layout(tx)
+	hosts, paths, err := layout(tx)
 	if err != nil {
 		return append(findings, err)
 	}
 	if hosts == nil {
 		return findings
 	}
+	times := tx.Bucket([]byte(BucketTime))
+	switch {
+	case schema >= 3 && paths == nil:
+		findings = append(findings, corrupt("schema %d without bucket %q", schema, BucketPaths))
+	case schema >= 3 && times != nil:
+		findings = append(findings, corrupt("schema %d still has bucket %q", schema, BucketTime))
+	case schema < 3 && times == nil:
+		findings = append(findings, corrupt("schema %d without bucket %q", schema, BucketTime))
+	}
+	if paths != nil {
+		findings = append(findings, checkPaths(paths)...)
+	}
+	findings = append(findings, checkRecords(hosts, newPathReader(paths, true))...)
+	if times != nil && schema < 3 {
+		findings = append(findings, checkTimes(hosts, times)...)
+	}
+	return findings
+}
+
+func corrupt(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+}
+
+// checkRecords decodes every record of every host.
+func checkRecords(hosts *bolt.Bucket, paths *pathReader) (findings []error) {
 	_ = hosts.ForEach(func(name, _ []byte) error {
 		hb := hosts.Bucket(name)
 		if hb == nil {
-			findings = append(findings, fmt.Errorf("%w: hosts holds a value %q, not a bucket", ErrCorrupt, name))
+			findings = append(findings, corrupt("hosts holds a value %q, not a bucket", name))
 			return nil
 		}
 		return hb.ForEach(func(k, v []byte) error {
-			if _, err := decodeRecord(string(name), k, v); err != nil {
+			if _, err := decodeRecord(string(name), k, v, paths); err != nil {
 				findings = append(findings, err)
-			} else if times.Get(append(bytes.Clone(k), name...)) == nil {
-				findings = append(findings, fmt.Errorf("%w: record %x of host %q is missing from the time bucket", ErrCorrupt, k, name))
+			}
+			return nil
+		})
+	})
+	return findings
+}
+
+// checkPaths: every id maps to a valid path that maps back to it, every
+// path to an id that maps back to it, and no id is beyond the sequence
+// (the next path would take it).
+func checkPaths(paths *bolt.Bucket) (findings []error) {
+	seq := paths.Sequence()
+	_ = paths.ForEach(func(k, v []byte) error {
+		if isIDKey(k) {
+			findings = append(findings, checkPathID(paths, seq, k, v)...)
+		} else if len(v) != 8 || !bytes.Equal(paths.Get(v), k) {
+			findings = append(findings, corrupt("paths bucket: path %q has id %x, which does not map back to it", k, v))
+		}
+		return nil
+	})
+	return findings
+}
+
+func checkPathID(paths *bolt.Bucket, seq uint64, k, v []byte) []error {
+	if len(k) != 8 || v == nil {
+		return []error{corrupt("paths bucket: key %x is neither an id nor a path", k)}
+	}
+	id := binary.BigEndian.Uint64(k)
+	switch {
+	case id == 0 || id > seq:
+		return []error{corrupt("paths bucket: id %d is 0 or beyond the sequence %d", id, seq)}
+	case badPath(v) != "":
+		return []error{corrupt("paths bucket: id %d: %s", id, badPath(v))}
+	case !bytes.Equal(paths.Get(v), k):
+		return []error{corrupt("paths bucket: id %d's path does not map back to it", id)}
+	}
+	return nil
+}
+
+// checkTimes compares an unmigrated index's time bucket with its host
+// buckets, both ways.
+func checkTimes(hosts, times *bolt.Bucket) (findings []error) {
+	_ = hosts.ForEachBucket(func(name []byte) error {
+		return hosts.Bucket(name).ForEach(func(k, _ []byte) error {
+			if times.Get(append(bytes.Clone(k), name...)) == nil {
+				findings = append(findings, corrupt("record %x of host %q is missing from the time bucket", k, name))
 			}
 			return nil
 		})
 	})
 	_ = times.ForEach(func(k, _ []byte) error {
 		if len(k) <= 8 {
-			findings = append(findings, fmt.Errorf("%w: time bucket key %x has no host", ErrCorrupt, k))
+			findings = append(findings, corrupt("time bucket key %x has no host", k))
 		} else if hb := hosts.Bucket(k[8:]); hb == nil || hb.Get(k[:8]) == nil {
-			findings = append(findings, fmt.Errorf("%w: time bucket lists %q at %x, its host bucket does not", ErrCorrupt, k[8:], k[:8]))
+			findings = append(findings, corrupt("time bucket lists %q at %x, its host bucket does not", k[8:], k[:8]))
 		}
 		return nil
 	})

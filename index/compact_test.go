@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestReplace(t *testing.T) {
@@ -94,8 +96,8 @@ func TestCompactTo(t *testing.T) {
 	if got, want := collect(t, cp, Query{}), collect(t, db, Query{}); len(got) != 500 || !slices.Equal(got, want) {
 		t.Errorf("copy lists %d records, the original %d (or they differ)", len(got), len(want))
 	}
-	if v, err := cp.Schema(); err != nil || v != 1 {
-		t.Errorf("copy schema %d, %v; want 1", v, err)
+	if v, err := cp.Schema(); err != nil || v != 3 {
+		t.Errorf("copy schema %d, %v; want 3", v, err)
 	}
 
 	t.Run("existing destination is never replaced", func(t *testing.T) {
@@ -113,6 +115,103 @@ func TestCompactTo(t *testing.T) {
 			t.Fatal("CompactTo into a missing folder succeeded")
 		}
 	})
+}
+
+// records lists every record of db, whole.
+func records(t *testing.T, db *DB) (rs []Record) {
+	t.Helper()
+	if err := db.List(Query{}, func(r Record) error { rs = append(rs, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// TestCompactToRewrites: the copy holds every record in version 3, the
+// same records, only the paths still in use, and takes new records; an
+// index with an undecodable record or without the schema 3 layout is not
+// copied, and leaves no copy behind.
+func TestCompactToRewrites(t *testing.T) {
+	db := newIndex(t)
+	gone := rec("kiro", t0)
+	gone.OriginalPath = "/only/a/deleted/backup"
+	none := rec("codex", t0)
+	none.OriginalPath = ""
+	mustPut(t, db, rec("vscode", t0.Add(time.Hour)), gone, none, rec("cursor", t0))
+	if err := db.Delete("kiro", t0); err != nil {
+		t.Fatal(err)
+	}
+	// A record of version 2, as schema 2 left it.
+	db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(BucketHosts)).Bucket([]byte("vscode")).Put(recordKey(t0), golden(t, goldenV2))
+	})
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.CompactTo(dst); err != nil {
+		t.Fatal(err)
+	}
+	cp := openIndex(t, dst, Options{})
+	want, got := records(t, db), records(t, cp)
+	if len(got) != 4 || len(got) != len(want) {
+		t.Fatalf("copy has %d records, the original %d", len(got), len(want))
+	}
+	for i := range got {
+		if !equalRecords(got[i], want[i]) {
+			t.Errorf("record %d:\n got %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+	cp.bolt.View(func(tx *bolt.Tx) error {
+		hosts := tx.Bucket([]byte(BucketHosts))
+		hosts.ForEachBucket(func(name []byte) error {
+			return hosts.Bucket(name).ForEach(func(k, v []byte) error {
+				if v[0] != recordVersion {
+					t.Errorf("%s %x: version %d", name, k, v[0])
+				}
+				return nil
+			})
+		})
+		if p := tx.Bucket([]byte(BucketPaths)).Get([]byte(gone.OriginalPath)); p != nil {
+			t.Error("the copy keeps a path no record uses")
+		}
+		if tx.Bucket([]byte(BucketTime)) != nil {
+			t.Error("the copy has a time bucket")
+		}
+		return nil
+	})
+	next := rec("vscode", t0.Add(2*time.Hour))
+	next.OriginalPath = "/a/new/path"
+	mustPut(t, cp, next, rec("cursor", t0.Add(time.Hour)))
+
+	for name, c := range map[string]struct {
+		damage func(tx *bolt.Tx) error
+		want   error
+	}{
+		"undecodable record": {func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte(BucketHosts)).Bucket([]byte("cursor")).Put(recordKey(t0), []byte{3, 0})
+		}, ErrCorrupt},
+		"schema 2 layout": {func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte(BucketPaths)) }, ErrNoLayout},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "index.db")
+			copyTestFile(t, db.Path(), path)
+			src, err := Open(path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			src.bolt.Update(c.damage)
+			dst := filepath.Join(t.TempDir(), "copy.db")
+			wantErr(t, src.CompactTo(dst), c.want)
+			if _, err := os.Lstat(dst); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("a failed compaction left %s: %v", dst, err)
+			}
+		})
+	}
+}
+
+func copyTestFile(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.WriteFile(dst, fileBytes(t, src), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func fileSize(t testing.TB, p string) int64 {

@@ -6,23 +6,31 @@
 //
 // # Layout
 //
-// Schema version 1 (see CreateLayout; the migrations package creates it):
-// bucket "meta" holds "schema"; bucket "hosts" holds one nested bucket per
-// host whose keys are Created in Unix microseconds (8 bytes, big-endian)
-// and whose values are the encoded records; bucket "time" has an empty
-// value under Created followed by the host name for each record. Latest,
-// Get and List are cursor seeks (List with several hosts merges one cursor
-// per host); only a Get that misses its 26-hour window reads a whole host.
+// Schema version 3 (the migrations package makes it: CreateLayout, then
+// DropTimeAddPaths): bucket "meta" holds "schema"; bucket "hosts" holds
+// one nested bucket per host whose keys are Created in Unix microseconds
+// (8 bytes, big-endian) and whose values are the encoded records (about 43
+// bytes; see encoding.go); bucket "paths" interns the records' original
+// config paths, which every backup of a host repeats (id to path for
+// readers, path to id for writers). Latest and Get are cursor seeks in one
+// host bucket; List merges one cursor per host (all of them when the query
+// names none), each placed by one seek, so its cost does not grow with
+// the records outside the range. Only a Get that misses its 26-hour window
+// reads a whole host. Schemas 1 and 2 had a "time" bucket (an empty value
+// per record, keyed by Created and host) and records holding their path
+// inline; those records (versions 1 and 2) still decode, and CompactTo
+// rewrites them.
 //
 // # Guarantees
 //
-//   - Every write is one bbolt transaction: a record is in both the host
-//     bucket and the time bucket or in neither; Upgrade commits a
-//     migration together with its schema version.
+//   - Every write is one bbolt transaction: a record and the path it
+//     interns are both written or neither; Upgrade commits a migration
+//     together with its schema version.
 //   - Damage is reported, never hidden: a 0-byte, truncated, garbage or
 //     symlinked index file gives ErrCorrupt from Open and is not modified;
-//     a panic inside bbolt while reading (a damaged page) and an
-//     undecodable record give ErrCorrupt instead of crashing.
+//     a panic inside bbolt while reading (a damaged page), an undecodable
+//     record and a path id that does not resolve give ErrCorrupt instead
+//     of crashing.
 //   - Nothing waits forever: bbolt's file lock and the store lock are
 //     polled up to a timeout, ErrLocked after it.
 //   - New index and lock files are mode 0600 whatever the umask; symlinks
@@ -38,8 +46,10 @@
 //   - Open does not take the store lock; callers take it first
 //     (AcquireLock) and keep it while the index is open. bbolt's lock alone
 //     would not survive compaction replacing index.db.
-//   - It does not migrate: Put and Delete on an index without layout fail
-//     with ErrNoLayout, and Schema only reports the version.
+//   - It does not migrate: Put and Delete on an index without the layout of
+//     schema 3 fail with ErrNoLayout, and Schema only reports the version.
+//   - Interned paths are never removed by Delete (there are as many as
+//     config paths ever backed up); CompactTo keeps only those in use.
 //   - Check reads everything and is meant for verify and tests, not for
 //     every open; Open only checks what it must (meta pages, file size).
 //   - Open the index once per process: bbolt's lock is per open file.

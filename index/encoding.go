@@ -8,29 +8,39 @@ import (
 	"time"
 )
 
-// Version 2 of a record's value in its host bucket. Host is the bucket's
+// Version 3 of a record's value in its host bucket. Host is the bucket's
 // name and Created the key, so neither is repeated:
 //
-//	version      byte = 2 (1: the same without the parse byte)
+//	version      byte = 3 (2 and 1: see below)
 //	flags        byte: bit 0 timestamp stored raw, bit 1 file name stored raw
 //	timestamp    raw: uvarint length + bytes; else varint seconds from
 //	             Created to the timestamp's wall clock (the time-zone offset)
 //	name         only when raw: uvarint length + bytes; else it is
 //	             "mcp.json.<host>.<timestamp>[.zst]" and File "<host>/<name>"
 //	stored size  uvarint
-//	original     uvarint size, then uvarint length + bytes of the path
+//	original     uvarint size, then uvarint id of the path in BucketPaths
+//	             (0: unknown)
 //	sha256       32 bytes
 //	compression  byte: 0 none, 1 zstd
-//	parse        byte: 0 unknown, 1 parsed, 2 unparsable (version 2 only;
-//	             a version 1 value decodes as unknown)
+//	parse        byte: 0 unknown, 1 parsed, 2 unparsable
 //
-// A backup hatch-backup wrote takes about 60 bytes plus its original path.
-const recordVersion = 2
+// Version 2 stores the path inline (uvarint length + bytes) instead of its
+// id; version 1 is version 2 without the parse byte (it decodes as
+// unknown). Both still decode; every write is version 3. A backup
+// hatch-backup wrote takes 43 bytes.
+const recordVersion = 3
 
-// recordVersion1 values lack the parse byte. Schema 2 (migration 2) is what
-// lets records of version 2 exist, so that an older program refuses the
-// index as newer instead of calling these records corrupt.
-const recordVersion1 = 1
+// Older record versions. Each came with a schema bump (migrations 2 and
+// 3), so that an older program refuses the index as newer instead of
+// calling the new records corrupt.
+const (
+	recordVersion1 = 1
+	recordVersion2 = 2
+)
+
+func knownVersion(v byte) bool {
+	return v == recordVersion || v == recordVersion2 || v == recordVersion1
+}
 
 const (
 	flagRawTimestamp = 1 << iota
@@ -38,11 +48,33 @@ const (
 	knownFlags = flagRawTimestamp | flagRawName
 )
 
-// encodeRecord returns r's value for its host bucket; ErrInvalidRecord when
-// r cannot be stored.
-func encodeRecord(r Record) ([]byte, error) {
+// pathInterner gives a path its id in BucketPaths (0 for "").
+type pathInterner interface {
+	idOf(path string) (uint64, error)
+}
+
+// pathResolver is the other way: an id's path, an error when it has none.
+type pathResolver interface {
+	pathOf(id uint64) (string, error)
+}
+
+// validRecord is ErrInvalidRecord when r cannot be stored.
+func validRecord(r Record) error {
 	if why := r.validate(); why != "" {
-		return nil, fmt.Errorf("%w: %s", ErrInvalidRecord, why)
+		return fmt.Errorf("%w: %s", ErrInvalidRecord, why)
+	}
+	return nil
+}
+
+// encodeRecord returns r's value for its host bucket, its path interned
+// by paths; ErrInvalidRecord when r cannot be stored.
+func encodeRecord(r Record, paths pathInterner) ([]byte, error) {
+	if err := validRecord(r); err != nil {
+		return nil, err
+	}
+	pathID, err := paths.idOf(r.OriginalPath)
+	if err != nil {
+		return nil, err
 	}
 	name := r.File[len(r.Host)+1:]
 	var flags byte
@@ -53,7 +85,7 @@ func encodeRecord(r Record) ([]byte, error) {
 	if name != canonicalName(r.Host, r.Timestamp, r.Compression) {
 		flags |= flagRawName
 	}
-	b := make([]byte, 0, 48+len(r.OriginalPath))
+	b := make([]byte, 0, 64)
 	b = append(b, recordVersion, flags)
 	if compact {
 		b = binary.AppendVarint(b, offset)
@@ -65,7 +97,7 @@ func encodeRecord(r Record) ([]byte, error) {
 	}
 	b = binary.AppendUvarint(b, uint64(r.StoredSize))
 	b = binary.AppendUvarint(b, uint64(r.OriginalSize))
-	b = appendString(b, r.OriginalPath)
+	b = binary.AppendUvarint(b, pathID)
 	b = append(b, r.SHA256[:]...)
 	return append(b, byte(r.Compression), byte(r.Parse)), nil
 }
@@ -74,11 +106,12 @@ func appendString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-// decodeRecord rebuilds the record stored under key in host's bucket. Every
-// length and value is checked: damage gives an error wrapping ErrCorrupt,
-// never a panic, and whatever it returns encodeRecord accepts.
-func decodeRecord(host string, key, value []byte) (Record, error) {
-	r, err := decodeFields(host, key, value)
+// decodeRecord rebuilds the record stored under key in host's bucket,
+// resolving a version 3 path id with paths. Every length and value is
+// checked: damage (a dangling path id included) gives an error wrapping
+// ErrCorrupt, never a panic, and whatever it returns encodeRecord accepts.
+func decodeRecord(host string, key, value []byte, paths pathResolver) (Record, error) {
+	r, err := decodeFields(host, key, value, paths)
 	if err == nil {
 		if why := r.validate(); why != "" {
 			err = errors.New(why)
@@ -90,14 +123,14 @@ func decodeRecord(host string, key, value []byte) (Record, error) {
 	return r, nil
 }
 
-func decodeFields(host string, key, value []byte) (Record, error) {
+func decodeFields(host string, key, value []byte, paths pathResolver) (Record, error) {
 	if len(key) != 8 || key[0]&0x80 != 0 {
 		return Record{}, fmt.Errorf("key is not 8 bytes of microseconds since 1970")
 	}
 	micros := int64(binary.BigEndian.Uint64(key))
 	d := decoder{b: value}
 	version := d.byte()
-	if d.err == nil && version != recordVersion && version != recordVersion1 {
+	if d.err == nil && !knownVersion(version) {
 		return Record{}, fmt.Errorf("unknown record version %d", version)
 	}
 	flags := d.byte()
@@ -116,10 +149,14 @@ func decodeFields(host string, key, value []byte) (Record, error) {
 	}
 	r.StoredSize = d.size()
 	r.OriginalSize = d.size()
-	r.OriginalPath = d.string(maxPathLen)
+	if version == recordVersion {
+		r.OriginalPath = d.path(paths)
+	} else {
+		r.OriginalPath = d.string(maxPathLen)
+	}
 	copy(r.SHA256[:], d.bytes(len(r.SHA256)))
 	r.Compression = Compression(d.byte())
-	if version == recordVersion {
+	if version != recordVersion1 {
 		r.Parse = ParseStatus(d.byte())
 	}
 	if d.err == nil && len(d.b) != 0 {
@@ -191,6 +228,23 @@ func (d *decoder) string(limit int) string {
 		return ""
 	}
 	return string(d.bytes(int(n)))
+}
+
+// path reads a path id and resolves it; 0 is no path.
+func (d *decoder) path(paths pathResolver) string {
+	id := d.uvarint()
+	if d.err != nil || id == 0 {
+		return ""
+	}
+	if paths == nil {
+		d.fail("path id %d and no paths to resolve it", id)
+		return ""
+	}
+	p, err := paths.pathOf(id)
+	if err != nil {
+		d.fail("%w", err)
+	}
+	return p
 }
 
 // stamp reads a compact timestamp: seconds from Created to the wall clock.

@@ -28,8 +28,9 @@ var (
 	// ErrCorrupt is returned when the index file is damaged: 0 bytes,
 	// truncated, not a bbolt file, a bad checksum, a symlink or not a
 	// regular file (Open), invalid pages or a panic inside bbolt while
-	// reading (any method), an undecodable record, or host and time buckets
-	// that disagree (Check, List).
+	// reading (any method), an undecodable record or one whose path id does
+	// not resolve (Get, Latest, List, Check, CompactTo), or buckets that do
+	// not match the schema or each other (Check).
 	ErrCorrupt = errors.New("index is damaged")
 
 	// ErrNoIndex is returned by Open with ReadOnly when the index file does
@@ -51,9 +52,11 @@ var (
 	// "<host>/<name>". Nothing is written.
 	ErrInvalidRecord = errors.New("invalid index record")
 
-	// ErrNoLayout is returned by Put, PutMany and Delete when the index has
-	// no bucket layout yet (schema 0: migrations.Up has not run). Reads on
-	// such an index find nothing instead.
+	// ErrNoLayout is returned by Put, PutMany, Replace, Delete and
+	// DeleteMany when the index lacks the bucket layout of schema 3
+	// (migrations.Up has not run), and by CompactTo when it has hosts but
+	// not that layout. Reads on an index without layout find nothing
+	// instead; before migration 3 they read the older records.
 	ErrNoLayout = errors.New("index has no layout yet (migrations not applied)")
 
 	// ErrSchemaConflict is returned by Upgrade when the index's schema

@@ -19,7 +19,7 @@ const getWindow = 26 * time.Hour
 func (db *DB) Latest(host string) (Record, error) {
 	var r Record
 	err := db.view("read", func(tx *bolt.Tx) error {
-		hb, err := hostBucket(tx, host)
+		hb, paths, err := hostBucket(tx, host)
 		if err != nil || hb == nil {
 			return notFound(err, host, "no backups")
 		}
@@ -27,7 +27,7 @@ func (db *DB) Latest(host string) (Record, error) {
 		if k == nil {
 			return notFound(nil, host, "no backups")
 		}
-		r, err = decodeRecord(host, k, v)
+		r, err = decodeRecord(host, k, v, paths)
 		return err
 	})
 	return r, err
@@ -42,11 +42,11 @@ func (db *DB) Latest(host string) (Record, error) {
 func (db *DB) Get(host, ts string, near time.Time) (Record, error) {
 	var r Record
 	err := db.view("read", func(tx *bolt.Tx) error {
-		hb, err := hostBucket(tx, host)
+		hb, paths, err := hostBucket(tx, host)
 		if err != nil || hb == nil {
 			return notFound(err, host, "no backup with timestamp "+ts)
 		}
-		want := newStampMatcher(ts)
+		want := newStampMatcher(ts, paths)
 		lo, hi := clampMicros(near.Add(-getWindow)), clampMicros(near.Add(getWindow))
 		c := hb.Cursor()
 		for k, v := c.Seek(be64(lo)); k != nil && micros(k) <= hi; k, v = c.Next() {
@@ -76,11 +76,12 @@ type stampMatcher struct {
 	ts     string
 	wall   int64 // ts as a UTC wall clock in Unix microseconds
 	wallOK bool
+	paths  *pathReader
 }
 
-func newStampMatcher(ts string) stampMatcher {
+func newStampMatcher(ts string, paths *pathReader) stampMatcher {
 	wall, ok := parseStamp(ts)
-	return stampMatcher{ts: ts, wall: wall, wallOK: ok}
+	return stampMatcher{ts: ts, wall: wall, wallOK: ok, paths: paths}
 }
 
 // match decodes the record under k if it may have the timestamp;
@@ -89,7 +90,7 @@ func (m stampMatcher) match(host string, k, v []byte) (Record, error) {
 	if !m.may(k, v) {
 		return Record{}, errNoMatch
 	}
-	r, err := decodeRecord(host, k, v)
+	r, err := decodeRecord(host, k, v, m.paths)
 	if err == nil && r.Timestamp != m.ts {
 		err = errNoMatch
 	}
@@ -99,7 +100,7 @@ func (m stampMatcher) match(host string, k, v []byte) (Record, error) {
 // may is false only when the value's timestamp, read without decoding the
 // rest, is not m's; a value it cannot read is left to decodeRecord.
 func (m stampMatcher) may(k, v []byte) bool {
-	if len(k) != 8 || len(v) < 3 || (v[0] != recordVersion && v[0] != recordVersion1) {
+	if len(k) != 8 || len(v) < 3 || !knownVersion(v[0]) {
 		return true
 	}
 	if v[1]&flagRawTimestamp != 0 {
@@ -116,14 +117,15 @@ func (m stampMatcher) may(k, v []byte) bool {
 	return m.wallOK && micros(k)+off*1e6 == m.wall
 }
 
-// hostBucket is host's bucket; nil (and no error) when the index has no
-// layout or host no records.
-func hostBucket(tx *bolt.Tx, host string) (*bolt.Bucket, error) {
-	hosts, _, err := layout(tx)
+// hostBucket is host's bucket and a reader of the paths (one Get per
+// record read, no cache); nil (and no error) when the index has no layout
+// or host no records.
+func hostBucket(tx *bolt.Tx, host string) (*bolt.Bucket, *pathReader, error) {
+	hosts, paths, err := layout(tx)
 	if err != nil || hosts == nil || host == "" {
-		return nil, err
+		return nil, nil, err
 	}
-	return hosts.Bucket([]byte(host)), nil
+	return hosts.Bucket([]byte(host)), newPathReader(paths, false), nil
 }
 
 func notFound(err error, host, what string) error {
@@ -136,7 +138,7 @@ func notFound(err error, host, what string) error {
 // be64 is the 8-byte big-endian key of a microsecond instant.
 func be64(m int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(m)) }
 
-// micros reads the instant at the start of a host or time bucket key.
+// micros reads the instant a host bucket key holds.
 func micros(k []byte) int64 { return int64(binary.BigEndian.Uint64(k[:8])) }
 
 // clampMicros is t in Unix microseconds, never below 0 (keys hold no

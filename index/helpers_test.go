@@ -3,10 +3,12 @@ package index
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,14 +18,52 @@ import (
 // t0 is a fixed instant the tests build records around.
 var t0 = time.Date(2025, 9, 21, 14, 30, 0, 123456000, time.UTC)
 
-// newIndex opens a new index with the v1 layout under t.TempDir().
+// newIndex opens a new index with the current layout under t.TempDir().
 func newIndex(t testing.TB) *DB {
 	t.Helper()
 	db := openIndex(t, filepath.Join(t.TempDir(), "index.db"), Options{})
-	if err := db.Upgrade(1, CreateLayout); err != nil {
+	mustLayout(t, db)
+	return db
+}
+
+// makeLayout runs what migrations 1 to 3 run (the index package cannot
+// import migrations).
+func makeLayout(db *DB) error {
+	for v, fn := range []func(*bolt.Tx) error{CreateLayout, func(*bolt.Tx) error { return nil }, DropTimeAddPaths} {
+		if err := db.Upgrade(uint32(v+1), fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mustLayout(t testing.TB, db *DB) {
+	t.Helper()
+	if err := makeLayout(db); err != nil {
 		t.Fatal(err)
 	}
-	return db
+}
+
+// memPaths is an in-memory path table (id i+1 is p[i]) for the encoding
+// tests: encodeRecord's pathInterner and decodeRecord's pathResolver.
+type memPaths []string
+
+func (m *memPaths) idOf(p string) (uint64, error) {
+	if p == "" {
+		return 0, nil
+	}
+	if i := slices.Index(*m, p); i >= 0 {
+		return uint64(i + 1), nil
+	}
+	*m = append(*m, p)
+	return uint64(len(*m)), nil
+}
+
+func (m *memPaths) pathOf(id uint64) (string, error) {
+	if id == 0 || id > uint64(len(*m)) {
+		return "", fmt.Errorf("path id %d is not in the table", id)
+	}
+	return (*m)[id-1], nil
 }
 
 // openIndex opens path; on cleanup it runs Check and the layout invariants
@@ -46,54 +86,54 @@ func openIndex(t testing.TB, path string, opts Options) *DB {
 	return db
 }
 
-// assertConsistent checks, independently of Check, that every host record
-// has its time entry and every time entry its host record, and that bbolt's
-// own check passes.
+// assertConsistent checks, independently of Check, bbolt's own check, the
+// layout of schema 3 (no time bucket), that no host bucket is empty, and
+// that every record decodes with its path id resolved both by a plain walk
+// of the paths bucket and by the index's reader.
 func assertConsistent(t testing.TB, db *DB) {
 	t.Helper()
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			t.Errorf("tx.Check: %v", err)
 		}
-		hosts, times := tx.Bucket([]byte(BucketHosts)), tx.Bucket([]byte(BucketTime))
-		if hosts == nil || times == nil {
-			if hosts != times {
-				t.Errorf("only one of hosts (%v) and time (%v) exists", hosts != nil, times != nil)
-			}
+		hosts, paths := tx.Bucket([]byte(BucketHosts)), tx.Bucket([]byte(BucketPaths))
+		if tx.Bucket([]byte(BucketTime)) != nil && paths != nil {
+			t.Errorf("both the time and the paths bucket exist")
+		}
+		if hosts == nil || paths == nil {
 			return nil
 		}
-		fromHosts := map[string]bool{}
+		table := memPaths{}
+		paths.ForEach(func(k, v []byte) error {
+			if len(k) == 8 && k[0] == 0 {
+				id := binary.BigEndian.Uint64(k)
+				for uint64(len(table)) < id {
+					table = append(table, "")
+				}
+				table[id-1] = string(v)
+				if got := paths.Get(v); !bytes.Equal(got, k) {
+					t.Errorf("path %q: id %x maps back to %x", v, k, got)
+				}
+			}
+			return nil
+		})
 		hosts.ForEachBucket(func(name []byte) error {
 			hb := hosts.Bucket(name)
 			if k, _ := hb.Cursor().First(); k == nil {
 				t.Errorf("host bucket %q is empty", name)
 			}
 			return hb.ForEach(func(k, v []byte) error {
-				fromHosts[string(k)+string(name)] = true
-				if _, err := decodeRecord(string(name), k, v); err != nil {
+				plain, err := decodeRecord(string(name), k, v, &table)
+				if err != nil {
 					t.Errorf("host %q: %v", name, err)
+				}
+				viaReader, err := decodeRecord(string(name), k, v, newPathReader(paths, false))
+				if err != nil || !equalRecords(plain, viaReader) {
+					t.Errorf("host %q: record %x: %v\n%+v\n%+v", name, k, err, plain, viaReader)
 				}
 				return nil
 			})
 		})
-		fromTime := map[string]bool{}
-		times.ForEach(func(k, v []byte) error {
-			fromTime[string(k)] = true
-			if len(v) != 0 {
-				t.Errorf("time entry %x has a value", k)
-			}
-			return nil
-		})
-		for k := range fromHosts {
-			if !fromTime[k] {
-				t.Errorf("record %x is in its host bucket, not in the time bucket", k)
-			}
-		}
-		for k := range fromTime {
-			if !fromHosts[k] {
-				t.Errorf("time entry %x has no record in its host bucket", k)
-			}
-		}
 		return nil
 	})
 	if err != nil {

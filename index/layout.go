@@ -2,12 +2,15 @@ package index
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
-// The bucket layout of schema version 1.
+// The bucket layout. Schema 1 (CreateLayout) made meta, hosts and time;
+// schema 3 (DropTimeAddPaths) replaced time with paths.
 const (
 	// BucketMeta holds KeySchema.
 	BucketMeta = "meta"
@@ -17,9 +20,14 @@ const (
 	// in Unix microseconds, 8 bytes big-endian, their values the encoded
 	// records.
 	BucketHosts = "hosts"
-	// BucketTime has one empty value per record, keyed by Created (8 bytes,
-	// as in a host bucket) followed by the host name, so that all hosts in
-	// a time range are one cursor seek.
+	// BucketPaths interns the records' original paths (schema 3): an id
+	// (8 bytes big-endian, from the bucket's sequence, never 0) maps to its
+	// path, and the path to its id. A path holds no NUL, so its key never
+	// starts with the 0 byte that every id key starts with.
+	BucketPaths = "paths"
+	// BucketTime (schemas 1 and 2 only) had one empty value per record,
+	// keyed by Created followed by the host name. Migration 3 deletes it:
+	// listings of all hosts merge the host buckets instead.
 	BucketTime = "time"
 )
 
@@ -31,6 +39,23 @@ func CreateLayout(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return fmt.Errorf("create bucket %q: %w", name, err)
 		}
+	}
+	return nil
+}
+
+// DropTimeAddPaths is migration 3: it creates BucketPaths and deletes
+// BucketTime. Records are not rewritten (versions 1 and 2 keep their paths
+// inline); new ones are version 3. ErrNoLayout when there is no
+// BucketHosts.
+func DropTimeAddPaths(tx *bolt.Tx) error {
+	if tx.Bucket([]byte(BucketHosts)) == nil {
+		return ErrNoLayout
+	}
+	if _, err := tx.CreateBucketIfNotExists([]byte(BucketPaths)); err != nil {
+		return fmt.Errorf("create bucket %q: %w", BucketPaths, err)
+	}
+	if err := tx.DeleteBucket([]byte(BucketTime)); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+		return fmt.Errorf("delete bucket %q: %w", BucketTime, err)
 	}
 	return nil
 }
@@ -82,13 +107,13 @@ func readSchema(tx *bolt.Tx) (uint32, error) {
 	return binary.BigEndian.Uint32(v), nil
 }
 
-// layout returns the hosts and time buckets; nil, nil when the index has no
-// layout yet, ErrCorrupt when only one of them exists.
-func layout(tx *bolt.Tx) (hosts, times *bolt.Bucket, err error) {
-	hosts, times = tx.Bucket([]byte(BucketHosts)), tx.Bucket([]byte(BucketTime))
-	if (hosts == nil) != (times == nil) {
-		return nil, nil, fmt.Errorf("%w: only one of the buckets %q and %q exists",
-			ErrCorrupt, BucketHosts, BucketTime)
+// layout returns the hosts and paths buckets; hosts nil when the index
+// has no layout yet, paths nil before migration 3 (records of versions 1
+// and 2 still read), ErrCorrupt for paths without hosts.
+func layout(tx *bolt.Tx) (hosts, paths *bolt.Bucket, err error) {
+	hosts, paths = tx.Bucket([]byte(BucketHosts)), tx.Bucket([]byte(BucketPaths))
+	if hosts == nil && paths != nil {
+		return nil, nil, fmt.Errorf("%w: bucket %q exists without %q", ErrCorrupt, BucketPaths, BucketHosts)
 	}
-	return hosts, times, nil
+	return hosts, paths, nil
 }

@@ -3,7 +3,6 @@ package index
 import (
 	"bytes"
 	"container/heap"
-	"fmt"
 	"math"
 	"time"
 
@@ -44,9 +43,10 @@ const releaseEvery = 8192
 //
 // Order is by Created, newest first; records of several hosts with the same
 // Created come in descending byte order of the host name. Records are
-// decoded and passed one at a time from a cursor per host (merged) or from
-// the time bucket (no Hosts): List never builds the result, and stops after
-// Limit calls. If fn returns an error, List stops and returns that error
+// decoded and passed one at a time from a merge of one cursor per host
+// (every host when Query names none), each placed by one seek: List never
+// builds the result, stops after Limit calls, and reads nothing outside
+// the range. If fn returns an error, List stops and returns that error
 // unchanged (callers may use their own "stop" error). fn runs inside a read
 // transaction: it must not write to this index (bbolt would deadlock). An
 // index without layout lists nothing.
@@ -57,16 +57,15 @@ func (db *DB) List(q Query, fn func(Record) error) error {
 	}
 	var fnErr error
 	err := db.view("list", func(tx *bolt.Tx) error {
-		hosts, times, err := layout(tx)
+		hosts, paths, err := layout(tx)
 		if err != nil || hosts == nil {
 			return err
 		}
-		var src source
-		if len(q.Hosts) == 0 {
-			src = newTimeSource(hosts, times, lo, hi)
-		} else {
-			src = newMergeSource(hosts, q.Hosts, lo, hi)
+		names := q.Hosts
+		if len(names) == 0 {
+			names = hostNames(hosts)
 		}
+		src := newMergeSource(hosts, names, lo, hi, newPathReader(paths, true))
 		for n := 0; q.Limit <= 0 || n < q.Limit; n++ {
 			r, ok, err := src.next()
 			if err != nil || !ok {
@@ -87,9 +86,13 @@ func (db *DB) List(q Query, fn func(Record) error) error {
 	return err
 }
 
-// source yields records newest first.
-type source interface {
-	next() (r Record, ok bool, err error)
+// hostNames are the names of the host buckets.
+func hostNames(hosts *bolt.Bucket) (names []string) {
+	_ = hosts.ForEachBucket(func(name []byte) error {
+		names = append(names, string(name))
+		return nil
+	})
+	return names
 }
 
 // seekDown places c on the last key at or before hi (microseconds).
@@ -103,62 +106,22 @@ func seekDown(c *bolt.Cursor, hi int64) (k, v []byte) {
 	return c.Prev()
 }
 
-// timeSource walks the time bucket down, reading each record from its host.
-type timeSource struct {
-	hosts   *bolt.Bucket
-	buckets map[string]*bolt.Bucket // host buckets looked up so far
-	c       *bolt.Cursor
-	k       []byte
-	lo      int64
-}
-
-func newTimeSource(hosts, times *bolt.Bucket, lo, hi int64) *timeSource {
-	s := &timeSource{hosts: hosts, buckets: map[string]*bolt.Bucket{}, c: times.Cursor(), lo: lo}
-	s.k, _ = seekDown(s.c, hi)
-	return s
-}
-
-func (s *timeSource) next() (Record, bool, error) {
-	k := s.k
-	if k == nil || micros(k) < s.lo {
-		return Record{}, false, nil
-	}
-	s.k, _ = s.c.Prev()
-	host := string(k[8:])
-	var v []byte
-	if hb := s.bucket(host); hb != nil {
-		v = hb.Get(k[:8])
-	}
-	if v == nil {
-		return Record{}, false, fmt.Errorf("%w: time bucket lists %q at %x, its host bucket does not",
-			ErrCorrupt, host, k[:8])
-	}
-	r, err := decodeRecord(host, k[:8], v)
-	return r, err == nil, err
-}
-
-func (s *timeSource) bucket(host string) *bolt.Bucket {
-	hb, ok := s.buckets[host]
-	if !ok && host != "" {
-		hb = s.hosts.Bucket([]byte(host))
-		s.buckets[host] = hb
-	}
-	return hb
-}
-
 // mergeSource merges one cursor per host, newest first (a k-way merge on a
-// heap of the cursors' current keys).
-type mergeSource []*hostCursor
+// heap of the cursors' current keys; hosts are few).
+type mergeSource struct {
+	heap  cursorHeap
+	paths *pathReader
+}
 
 type hostCursor struct {
-	host []byte
+	host string
 	c    *bolt.Cursor
 	k, v []byte
 	lo   int64
 }
 
-func newMergeSource(hosts *bolt.Bucket, names []string, lo, hi int64) *mergeSource {
-	m := mergeSource{}
+func newMergeSource(hosts *bolt.Bucket, names []string, lo, hi int64, paths *pathReader) *mergeSource {
+	m := &mergeSource{paths: paths}
 	seen := map[string]bool{}
 	for _, name := range names {
 		if seen[name] || name == "" {
@@ -166,47 +129,51 @@ func newMergeSource(hosts *bolt.Bucket, names []string, lo, hi int64) *mergeSour
 		}
 		seen[name] = true
 		if hb := hosts.Bucket([]byte(name)); hb != nil {
-			hc := &hostCursor{host: []byte(name), c: hb.Cursor(), lo: lo}
+			hc := &hostCursor{host: name, c: hb.Cursor(), lo: lo}
 			if hc.k, hc.v = seekDown(hc.c, hi); hc.live() {
-				m = append(m, hc)
+				m.heap = append(m.heap, hc)
 			}
 		}
 	}
-	heap.Init(&m)
-	return &m
+	heap.Init(&m.heap)
+	return m
 }
 
 func (h *hostCursor) live() bool { return h.k != nil && micros(h.k) >= h.lo }
 
+// next yields the newest record left; ok false when none is.
 func (m *mergeSource) next() (Record, bool, error) {
-	if len(*m) == 0 {
+	if len(m.heap) == 0 {
 		return Record{}, false, nil
 	}
-	top := (*m)[0]
-	r, err := decodeRecord(string(top.host), top.k, top.v)
+	top := m.heap[0]
+	r, err := decodeRecord(top.host, top.k, top.v, m.paths)
 	if top.k, top.v = top.c.Prev(); top.live() {
-		heap.Fix(m, 0)
+		heap.Fix(&m.heap, 0)
 	} else {
-		heap.Pop(m)
+		heap.Pop(&m.heap)
 	}
 	return r, err == nil, err
 }
 
-// heap.Interface: the "smallest" element is the newest key, ties going to
-// the greater host name, the order of the time bucket read backwards.
-func (m mergeSource) Len() int { return len(m) }
-func (m mergeSource) Less(i, j int) bool {
-	if c := bytes.Compare(m[i].k, m[j].k); c != 0 {
+// cursorHeap is a heap.Interface whose "smallest" element is the newest
+// key, ties going to the greater host name: the order of schema 2's time
+// bucket (Created, then host) read backwards.
+type cursorHeap []*hostCursor
+
+func (h cursorHeap) Len() int { return len(h) }
+func (h cursorHeap) Less(i, j int) bool {
+	if c := bytes.Compare(h[i].k, h[j].k); c != 0 {
 		return c > 0
 	}
-	return bytes.Compare(m[i].host, m[j].host) > 0
+	return h[i].host > h[j].host
 }
-func (m mergeSource) Swap(i, j int) { m[i], m[j] = m[j], m[i] }
-func (m *mergeSource) Push(x any)   { *m = append(*m, x.(*hostCursor)) }
-func (m *mergeSource) Pop() any {
-	old := *m
+func (h cursorHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*hostCursor)) }
+func (h *cursorHeap) Pop() any {
+	old := *h
 	x := old[len(old)-1]
-	*m = old[:len(old)-1]
+	*h = old[:len(old)-1]
 	return x
 }
 

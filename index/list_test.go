@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"testing"
@@ -119,50 +120,26 @@ func TestListPanicIsNotDamage(t *testing.T) {
 	db.List(Query{}, func(Record) error { panic("callback bug") })
 }
 
-func TestListCatchesInconsistency(t *testing.T) {
+// TestListCatchesDanglingPath: a record whose path id no longer resolves
+// fails the listing (all hosts and its own) with ErrCorrupt.
+func TestListCatchesDanglingPath(t *testing.T) {
 	db := listFixture(t)
-	// Drop a record from its host bucket behind the index's back.
+	path := []byte(rec("codex", t0).OriginalPath)
+	var id, saved []byte
 	db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte(BucketHosts)).Bucket([]byte("codex")).Delete(recordKey(t0.Add(240 * time.Second)))
+		paths := tx.Bucket([]byte(BucketPaths))
+		id = bytes.Clone(paths.Get(path))
+		saved = bytes.Clone(paths.Get(id))
+		return paths.Delete(id)
 	})
-	err := db.List(Query{}, func(Record) error { return nil })
+	for _, q := range []Query{{}, {Hosts: []string{"codex"}}, {Hosts: []string{"cursor", "codex"}}} {
+		wantErr(t, db.List(q, func(Record) error { return nil }), ErrCorrupt)
+	}
+	_, err := db.Latest("codex")
 	wantErr(t, err, ErrCorrupt)
 	wantErr(t, db.Check(), ErrCorrupt)
-	// Drop its time entry too so the cleanup's checks pass.
-	db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte(BucketTime)).Delete(timeKey("codex", t0.Add(240*time.Second)))
-	})
-}
-
-func TestCheckFindsDamage(t *testing.T) {
-	cases := map[string]func(tx *bolt.Tx) error{
-		"record missing from time bucket": func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte(BucketTime)).Delete(timeKey("vscode", t0))
-		},
-		"undecodable record": func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte(BucketHosts)).Bucket([]byte("vscode")).Put(recordKey(t0), []byte{9})
-		},
-		"time entry without host": func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte(BucketTime)).Put([]byte("12345678kiro"), nil)
-		},
-		"bad schema value": func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte(BucketMeta)).Put([]byte(KeySchema), []byte{1})
-		},
+	if got := collect(t, db, Query{Hosts: []string{"vscode"}}); len(got) != 4 {
+		t.Errorf("the other hosts list %v", got)
 	}
-	for name, damage := range cases {
-		t.Run(name, func(t *testing.T) {
-			path, _ := writeIndex(t, 3)
-			db, err := Open(path, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.bolt.Update(damage); err != nil {
-				t.Fatal(err)
-			}
-			err = db.Check()
-			wantErr(t, err, ErrCorrupt)
-			t.Log(err)
-		})
-	}
+	db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(BucketPaths)).Put(id, saved) })
 }

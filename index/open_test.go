@@ -23,7 +23,7 @@ func writeIndex(t *testing.T, n int) (path string, used int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Upgrade(1, CreateLayout); err != nil {
+	if err := makeLayout(db); err != nil {
 		t.Fatal(err)
 	}
 	rs := make([]Record, n)

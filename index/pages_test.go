@@ -43,7 +43,7 @@ func TestLongListingReleasesPagesSafely(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := build.Upgrade(1, CreateLayout); err != nil {
+	if err := makeLayout(build); err != nil {
 		t.Fatal(err)
 	}
 	mustPut(t, build, want...)

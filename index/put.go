@@ -27,21 +27,19 @@ func (db *DB) Put(r Record) error {
 // PutMany adds records in one transaction: all or none. ErrExists when a
 // key is taken, in the index or twice in records; otherwise as Put.
 func (db *DB) PutMany(records []Record) error {
-	values := make([][]byte, len(records))
-	for i, r := range records {
-		v, err := encodeRecord(r)
-		if err != nil {
+	for _, r := range records {
+		if err := validRecord(r); err != nil {
 			return fmt.Errorf("put into index %s: %w", db.path, err)
 		}
-		values[i] = v
 	}
 	return db.update("put into", func(tx *bolt.Tx) error {
-		hosts, times, err := writableLayout(tx)
+		hosts, paths, err := writableLayout(tx)
 		if err != nil {
 			return err
 		}
-		for i, r := range records {
-			if err := put(hosts, times, r, values[i]); err != nil {
+		w := newPathWriter(paths)
+		for _, r := range records {
+			if err := put(hosts, w, r); err != nil {
 				return err
 			}
 		}
@@ -49,33 +47,30 @@ func (db *DB) PutMany(records []Record) error {
 	})
 }
 
-func put(hosts, times *bolt.Bucket, r Record, value []byte) error {
+func put(hosts *bolt.Bucket, paths *pathWriter, r Record) error {
 	hb, err := hosts.CreateBucketIfNotExists([]byte(r.Host))
 	if err != nil {
 		return err
 	}
 	hb.FillPercent = appendFill
-	times.FillPercent = appendFill
-	key, tkey := recordKey(r.Created), timeKey(r.Host, r.Created)
+	key := recordKey(r.Created)
 	if hb.Get(key) != nil {
 		return fmt.Errorf("%w: %s at %s", ErrExists, r.Host, r.Created.UTC().Format(time.RFC3339Nano))
 	}
-	if times.Get(tkey) != nil {
-		return fmt.Errorf("%w: time bucket lists %s at %s, its host bucket does not",
-			ErrCorrupt, r.Host, r.Created.UTC().Format(time.RFC3339Nano))
-	}
-	if err := hb.Put(key, value); err != nil {
+	value, err := encodeRecord(r, paths)
+	if err != nil {
 		return err
 	}
-	return times.Put(tkey, nil)
+	return hb.Put(key, value)
 }
 
 // Delete removes the record of host at created; ErrNotFound if absent.
-// A host whose last record goes loses its bucket. ErrNoLayout before
+// A host whose last record goes loses its bucket; interned paths stay
+// (CompactTo keeps only those in use). ErrNoLayout before
 // migrations ran, ErrReadOnly on a read-only index.
 func (db *DB) Delete(host string, created time.Time) error {
 	return db.update("delete from", func(tx *bolt.Tx) error {
-		hosts, times, err := writableLayout(tx)
+		hosts, _, err := writableLayout(tx)
 		if err != nil {
 			return err
 		}
@@ -90,9 +85,6 @@ func (db *DB) Delete(host string, created time.Time) error {
 		if err := hb.Delete(key); err != nil {
 			return err
 		}
-		if err := times.Delete(timeKey(host, created)); err != nil {
-			return err
-		}
 		if k, _ := hb.Cursor().First(); k == nil {
 			return hosts.DeleteBucket([]byte(host))
 		}
@@ -100,11 +92,12 @@ func (db *DB) Delete(host string, created time.Time) error {
 	})
 }
 
-// writableLayout is layout for writers: ErrNoLayout when there is none.
-func writableLayout(tx *bolt.Tx) (hosts, times *bolt.Bucket, err error) {
-	hosts, times, err = layout(tx)
-	if err == nil && hosts == nil {
+// writableLayout is layout for writers: ErrNoLayout when migrations have
+// not made the layout of schema 3 (BucketPaths included).
+func writableLayout(tx *bolt.Tx) (hosts, paths *bolt.Bucket, err error) {
+	hosts, paths, err = layout(tx)
+	if err == nil && (hosts == nil || paths == nil) {
 		err = ErrNoLayout
 	}
-	return hosts, times, err
+	return hosts, paths, err
 }

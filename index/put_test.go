@@ -113,9 +113,9 @@ func TestPutTruncatesToMicroseconds(t *testing.T) {
 	}
 }
 
-// TestTimeBucketFollowsDeletes puts and deletes at random and checks both
-// directions of the host and time buckets after each step.
-func TestTimeBucketFollowsDeletes(t *testing.T) {
+// TestListFollowsPutsAndDeletes puts and deletes at random and checks the
+// index (assertConsistent and Check) after each step.
+func TestListFollowsPutsAndDeletes(t *testing.T) {
 	db := newIndex(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	hosts := []string{"vscode", "cursor", "codex", "kiro"}

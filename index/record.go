@@ -127,8 +127,3 @@ func canonicalName(host, ts string, c Compression) string {
 func recordKey(created time.Time) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(created.UnixMicro()))
 }
-
-// timeKey is a record's key in the time bucket: its recordKey, then host.
-func timeKey(host string, created time.Time) []byte {
-	return append(recordKey(created), host...)
-}

@@ -18,6 +18,9 @@ func TestCompressionString(t *testing.T) {
 	}
 }
 
+// testPaths is the path table of the encoding tests.
+var testPaths memPaths
+
 // validRecords covers every branch of the encoding.
 func validRecords() map[string]Record {
 	base := rec("claude-desktop", t0)
@@ -59,11 +62,11 @@ func validRecords() map[string]Record {
 func TestRecordRoundTrip(t *testing.T) {
 	for name, r := range validRecords() {
 		t.Run(name, func(t *testing.T) {
-			v, err := encodeRecord(r)
+			v, err := encodeRecord(r, &testPaths)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := decodeRecord(r.Host, recordKey(r.Created), v)
+			got, err := decodeRecord(r.Host, recordKey(r.Created), v, &testPaths)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,12 +79,12 @@ func TestRecordRoundTrip(t *testing.T) {
 
 func TestRecordIsCompact(t *testing.T) {
 	r := rec("claude-desktop", t0)
-	v, err := encodeRecord(r)
+	v, err := encodeRecord(r, &testPaths)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// version, flags, 2-byte offset, 2+2 sizes, path length, sha256, compression, parse
-	if want := 1 + 1 + 2 + 2 + 2 + 1 + len(r.OriginalPath) + 32 + 1 + 1; len(v) != want {
+	// version, flags, 2-byte offset, 2+2 sizes, path id, sha256, compression, parse
+	if want := 1 + 1 + 2 + 2 + 2 + 1 + 32 + 1 + 1; len(v) != want {
 		t.Errorf("value is %d bytes, want %d: % x", len(v), want, v)
 	}
 }
@@ -112,7 +115,7 @@ func TestEncodeRejects(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := base
 			mutate(&r)
-			_, err := encodeRecord(r)
+			_, err := encodeRecord(r, &testPaths)
 			wantErr(t, err, ErrInvalidRecord)
 		})
 	}
@@ -121,22 +124,22 @@ func TestEncodeRejects(t *testing.T) {
 func TestDecodeEveryTruncation(t *testing.T) {
 	for name, r := range validRecords() {
 		t.Run(name, func(t *testing.T) {
-			v, err := encodeRecord(r)
+			v, err := encodeRecord(r, &testPaths)
 			if err != nil {
 				t.Fatal(err)
 			}
 			key := recordKey(r.Created)
 			for i := range v {
-				if _, err := decodeRecord(r.Host, key, v[:i]); !errors.Is(err, ErrCorrupt) {
+				if _, err := decodeRecord(r.Host, key, v[:i], &testPaths); !errors.Is(err, ErrCorrupt) {
 					t.Errorf("decode of %d of %d bytes: %v, want ErrCorrupt", i, len(v), err)
 				}
 			}
 			for i := range key {
-				if _, err := decodeRecord(r.Host, key[:i], v); !errors.Is(err, ErrCorrupt) {
+				if _, err := decodeRecord(r.Host, key[:i], v, &testPaths); !errors.Is(err, ErrCorrupt) {
 					t.Errorf("decode with a %d-byte key: %v, want ErrCorrupt", i, err)
 				}
 			}
-			if _, err := decodeRecord(r.Host, key, append(bytes.Clone(v), 0)); !errors.Is(err, ErrCorrupt) {
+			if _, err := decodeRecord(r.Host, key, append(bytes.Clone(v), 0), &testPaths); !errors.Is(err, ErrCorrupt) {
 				t.Errorf("decode with a trailing byte: %v, want ErrCorrupt", err)
 			}
 		})
@@ -145,7 +148,7 @@ func TestDecodeEveryTruncation(t *testing.T) {
 
 func TestDecodeRejects(t *testing.T) {
 	r := rec("vscode", t0)
-	good, err := encodeRecord(r)
+	good, err := encodeRecord(r, &testPaths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,8 +165,10 @@ func TestDecodeRejects(t *testing.T) {
 	}{
 		{"empty value", "vscode", key, nil},
 		{"version 0", "vscode", key, with(0, 0)},
-		{"version 3", "vscode", key, with(0, 3)},
-		{"version 1 with a parse byte", "vscode", key, with(0, 1)},
+		{"version 4", "vscode", key, with(0, 4)},
+		{"version 1 with a parse byte", "vscode", key, append([]byte{1}, golden(t, goldenV2)[1:]...)},
+		{"dangling path id", "vscode", key, with(len(good)-35, 99)},
+		{"path id over 64 bits", "vscode", key, append(append(bytes.Clone(good[:8]), bytes.Repeat([]byte{0xff}, 10)...), good[9:]...)},
 		{"unknown flag", "vscode", key, with(1, 0x04)},
 		{"compression 2", "vscode", key, with(len(good)-2, 2)},
 		{"parse 3", "vscode", key, with(len(good)-1, 3)},
@@ -182,7 +187,7 @@ func TestDecodeRejects(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := decodeRecord(c.host, c.key, c.value)
+			_, err := decodeRecord(c.host, c.key, c.value, &testPaths)
 			if !errors.Is(err, ErrCorrupt) {
 				t.Errorf("decode: %v, want ErrCorrupt", err)
 			}
@@ -191,26 +196,77 @@ func TestDecodeRejects(t *testing.T) {
 	}
 }
 
-// TestDecodeVersion1 reads a value written by the version 1 encoding
-// (before parse checks): it decodes with ParseUnknown, and writing it back
-// gives version 2.
-func TestDecodeVersion1(t *testing.T) {
-	const v1 = "0100c070d209d209252f686f6d652f757365722f2e636f6e6669672f7673636f64652f636f6e6669672e6a736f6e" +
+// Values written by the older encodings, byte for byte: vscode at t0,
+// zstd, from "/home/user/.config/vscode/config.json"; version 2 with parse
+// status unparsable, version 1 without one.
+const (
+	goldenV1 = "0100c070d209d209252f686f6d652f757365722f2e636f6e6669672f7673636f64652f636f6e6669672e6a736f6e" +
 		"3ec3bd1933db9ecc859f27a867daef2fd6ac8bfe2bcc6bb0790423f125b45ae501"
-	value, _ := hex.DecodeString(v1)
-	want := rec("vscode", t0)
-	want.Compression = Zstd
-	want.File = "vscode/" + canonicalName("vscode", want.Timestamp, Zstd)
-	got, err := decodeRecord("vscode", recordKey(t0), value)
+	goldenV2 = "0200c070d209d209252f686f6d652f757365722f2e636f6e6669672f7673636f64652f636f6e6669672e6a736f6e" +
+		"3ec3bd1933db9ecc859f27a867daef2fd6ac8bfe2bcc6bb0790423f125b45ae50102"
+)
+
+func golden(t *testing.T, h string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equalRecords(got, want) || got.Parse != ParseUnknown {
-		t.Errorf("decoded\n got %+v\nwant %+v", got, want)
+	return b
+}
+
+// TestDecodeOlderVersions reads values of versions 1 and 2 (path inline):
+// they decode, and writing them back gives version 3, which decodes to the
+// same record.
+func TestDecodeOlderVersions(t *testing.T) {
+	want := rec("vscode", t0)
+	want.Compression = Zstd
+	want.File = "vscode/" + canonicalName("vscode", want.Timestamp, Zstd)
+	for _, c := range []struct {
+		name  string
+		value string
+		parse ParseStatus
+	}{{"version 1", goldenV1, ParseUnknown}, {"version 2", goldenV2, Unparsable}} {
+		t.Run(c.name, func(t *testing.T) {
+			want.Parse = c.parse
+			got, err := decodeRecord("vscode", recordKey(t0), golden(t, c.value), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalRecords(got, want) {
+				t.Errorf("decoded\n got %+v\nwant %+v", got, want)
+			}
+			again, err := encodeRecord(got, &testPaths)
+			if err != nil || again[0] != recordVersion || len(again) != 43 {
+				t.Fatalf("re-encoded: % x, %v", again, err)
+			}
+			if back, err := decodeRecord("vscode", recordKey(t0), again, &testPaths); err != nil || !equalRecords(back, want) {
+				t.Errorf("version 3 of it decodes to %+v, %v", back, err)
+			}
+		})
 	}
-	again, err := encodeRecord(got)
-	if err != nil || again[0] != recordVersion || !bytes.Equal(again[1:len(again)-1], value[1:]) || again[len(again)-1] != byte(ParseUnknown) {
-		t.Errorf("re-encoded: % x, %v", again, err)
+}
+
+// TestDecodeUnresolvedPath: a version 3 path id that nothing resolves is
+// damage, whatever the resolver.
+func TestDecodeUnresolvedPath(t *testing.T) {
+	r := rec("vscode", t0)
+	table := memPaths{}
+	v, err := encodeRecord(r, &table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, paths := range map[string]pathResolver{
+		"nil resolver":         nil,
+		"id not in the table":  &memPaths{},
+		"no paths bucket":      newPathReader(nil, true),
+		"no paths bucket, raw": newPathReader(nil, false),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := decodeRecord("vscode", recordKey(t0), v, paths)
+			wantErr(t, err, ErrCorrupt)
+			t.Log(err)
+		})
 	}
 }
 

@@ -11,12 +11,11 @@ import (
 // fsynced transaction: compaction uses it to point an entry at its new
 // file. ErrNotFound when no record has that key; otherwise as Put.
 func (db *DB) Replace(r Record) error {
-	value, err := encodeRecord(r)
-	if err != nil {
+	if err := validRecord(r); err != nil {
 		return fmt.Errorf("replace in index %s: %w", db.path, err)
 	}
 	return db.update("replace in", func(tx *bolt.Tx) error {
-		hosts, _, err := writableLayout(tx)
+		hosts, paths, err := writableLayout(tx)
 		if err != nil {
 			return err
 		}
@@ -24,6 +23,10 @@ func (db *DB) Replace(r Record) error {
 		key := recordKey(r.Created)
 		if hb == nil || hb.Get(key) == nil {
 			return fmt.Errorf("%w: %s at %s", ErrNotFound, r.Host, r.Created.UTC().Format(time.RFC3339Nano))
+		}
+		value, err := encodeRecord(r, newPathWriter(paths))
+		if err != nil {
+			return err
 		}
 		return hb.Put(key, value)
 	})
@@ -34,7 +37,7 @@ func (db *DB) Replace(r Record) error {
 // absent (or listed twice); otherwise as Delete.
 func (db *DB) DeleteMany(records []Record) error {
 	return db.update("delete from", func(tx *bolt.Tx) error {
-		hosts, times, err := writableLayout(tx)
+		hosts, _, err := writableLayout(tx)
 		if err != nil {
 			return err
 		}
@@ -46,9 +49,6 @@ func (db *DB) DeleteMany(records []Record) error {
 				return fmt.Errorf("%w: %s at %s", ErrNotFound, r.Host, r.Created.UTC().Format(time.RFC3339Nano))
 			}
 			if err := hb.Delete(key); err != nil {
-				return err
-			}
-			if err := times.Delete(timeKey(r.Host, r.Created)); err != nil {
 				return err
 			}
 			emptied[r.Host] = hb

@@ -5,15 +5,20 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"hatch-backup/index"
+	"hatch-backup/migrations"
 	"hatch-backup/store"
 )
 
@@ -24,10 +29,17 @@ import (
 //     no buckets, no schema version), beside no backups.
 //   - schema1: an index at schema 1 with a plain backup of cursor and a
 //     zstd backup of vscode, and their files.
+//   - schema2: an index at schema 2 (records of version 2, a time bucket)
+//     with backups of three hosts: cursor three times from one config
+//     (one unparsable), vscode compressed, claude-desktop adopted from a
+//     Python Hatch file (raw name, no original path) and a legacy
+//     "MCPHostType" name; schema2.records.json is what that code listed.
 //
-// go test ./migrations -run TestFixtures -update rewrites them (only ever
-// do that when adding a fixture, never to make a test pass).
-var update = flag.Bool("update", false, "rewrite the old-schema fixtures under testdata/")
+// go test ./migrations -run TestFixtures -update writes the fixtures that
+// do not exist yet, each only with the code of its schema (the generators
+// below stay as the record of how they were made). Never rewrite one to
+// make a test pass.
+var update = flag.Bool("update", false, "write missing old-schema fixtures under testdata/")
 
 // fixtureConfig is the config every fixture backup holds.
 var fixtureConfig = []byte(`{"mcpServers": {"fixture": {"command": "npx", "args": ["-y", "fixture-server"]}}}` + "\n")
@@ -93,6 +105,8 @@ func TestFixtures(t *testing.T) {
 	}{
 		{"schema0", nil},
 		{"schema1", []string{"20250102_030405_000002", "20250102_030405_000001"}},
+		{"schema2", []string{"20250304_051037_000001", "20250304_050907_000001", "20250304_050737_000001",
+			"20250304_050607_000001", "20240102_120000_000000", "20240101_120000_000000"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := copyFixture(t, c.name)
@@ -106,14 +120,18 @@ func TestFixtures(t *testing.T) {
 				if b.Timestamp != c.backups[i] {
 					t.Errorf("backup %d: %s, want %s", i, b.Timestamp, c.backups[i])
 				}
-				if hex.EncodeToString(b.SHA256[:]) != sha(fixtureConfig) {
+				want := fixtureConfig
+				if b.Parsed != nil && !*b.Parsed {
+					want = fixture2Unparsable
+				}
+				if hex.EncodeToString(b.SHA256[:]) != sha(want) {
 					t.Errorf("%s: sha256 changed", b.Path)
 				}
 				to := filepath.Join(t.TempDir(), "restored.json")
 				if _, err := s.Restore(context.Background(), store.RestoreOptions{Host: b.Host, Timestamp: b.Timestamp, To: to}); err != nil {
 					t.Fatalf("restore %s: %v", b.Timestamp, err)
 				}
-				if data, _ := os.ReadFile(to); !bytes.Equal(data, fixtureConfig) {
+				if data, _ := os.ReadFile(to); !bytes.Equal(data, want) {
 					t.Errorf("%s restored other bytes", b.Timestamp)
 				}
 			}
@@ -159,22 +177,47 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// writeFixtures rebuilds testdata/ with the current code (schema 1).
+// generators make each fixture; schema is the version the code that ran
+// it wrote, the only code that may run it.
+var generators = []struct {
+	name   string
+	schema uint32
+	write  func(t *testing.T, dir string)
+}{
+	{"schema0", 0, writeSchema0},
+	{"schema1", 1, writeSchema1},
+	{"schema2", 2, writeSchema2},
+}
+
+// writeFixtures writes the fixtures missing under testdata/.
 func writeFixtures(t *testing.T) {
 	t.Helper()
-	for _, name := range []string{"schema0", "schema1"} {
-		if err := os.RemoveAll(filepath.Join("testdata", name)); err != nil {
+	for _, g := range generators {
+		dir := filepath.Join("testdata", g.name)
+		if _, err := os.Stat(dir); err == nil {
+			continue
+		}
+		if g.schema != 0 && g.schema != store.SchemaVersion() {
+			t.Fatalf("fixture %s is missing; only code writing schema %d can make it (this writes %d)",
+				g.name, g.schema, store.SchemaVersion())
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		os.MkdirAll(filepath.Join("testdata", name), 0o755)
+		g.write(t, dir)
+		os.Remove(filepath.Join(dir, store.LockFile))
 	}
-	db, err := bolt.Open(filepath.Join("testdata", "schema0", store.IndexFile), 0o600, nil)
+}
+
+func writeSchema0(t *testing.T, dir string) {
+	db, err := bolt.Open(filepath.Join(dir, store.IndexFile), 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
+}
 
-	root := filepath.Join("testdata", "schema1")
+func writeSchema1(t *testing.T, root string) {
 	cfg := filepath.Join(t.TempDir(), "mcp.json")
 	os.WriteFile(cfg, fixtureConfig, 0o600)
 	now := time.Date(2025, 1, 2, 3, 4, 5, 1000, time.UTC)
@@ -192,5 +235,237 @@ func writeFixtures(t *testing.T) {
 		s.Close()
 		now = now.Add(time.Microsecond)
 	}
-	os.Remove(filepath.Join(root, store.LockFile))
+}
+
+// fixture2Unparsable is the config of the schema-2 fixture's unparsable
+// backup.
+var fixture2Unparsable = []byte(`{"mcpServers": {"broken": ` + "\n")
+
+func writeSchema2(t *testing.T, root string) {
+	cfgDir := t.TempDir()
+	cursor, vscode := filepath.Join(cfgDir, "cursor-mcp.json"), filepath.Join(cfgDir, "vscode-mcp.json")
+	os.WriteFile(vscode, fixtureConfig, 0o600)
+	now := time.Date(2025, 3, 4, 5, 6, 7, 1000, time.UTC)
+	for _, c := range []struct {
+		host     string
+		cfg      string
+		data     []byte
+		compress bool
+	}{
+		{"cursor", cursor, fixtureConfig, false},
+		{"vscode", vscode, fixtureConfig, true},
+		{"cursor", cursor, fixture2Unparsable, false},
+		{"cursor", cursor, fixtureConfig, false},
+	} {
+		os.WriteFile(c.cfg, c.data, 0o600)
+		s, err := store.Open(context.Background(), store.Options{Root: root, Location: time.UTC, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Create(context.Background(), store.CreateOptions{Host: c.host, ConfigPath: c.cfg, Compress: c.compress}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		now = now.Add(90 * time.Second)
+	}
+	// Python Hatch's backups, adopted by reindex: raw names, no path.
+	os.MkdirAll(filepath.Join(root, "claude-desktop"), 0o700)
+	for _, name := range []string{
+		"claude_desktop_config.json.claude-desktop.20240101_120000_000000",
+		"mcp.json.MCPHostType.CLAUDE_DESKTOP.20240102_120000_000000",
+	} {
+		os.WriteFile(filepath.Join(root, "claude-desktop", name), fixtureConfig, 0o600)
+	}
+	if _, err := store.Reindex(context.Background(), store.Options{Root: root, Location: time.UTC}, store.ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// What this code lists, field by field, for the test to compare with.
+	db, err := index.Open(filepath.Join(root, store.IndexFile), index.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var recs []index.Record
+	if err := db.List(index.Query{}, func(r index.Record) error { recs = append(recs, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 6 {
+		t.Fatalf("schema2 fixture has %d records, want 6", len(recs))
+	}
+	b, err := json.MarshalIndent(recs, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root+".records.json", append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// recordVersions maps each record of the index at path ("host@key") to
+// the version byte of its value, and says which buckets exist.
+func recordVersions(t *testing.T, path string) (versions map[string]byte, buckets map[string]bool) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	versions, buckets = map[string]byte{}, map[string]bool{}
+	db.View(func(tx *bolt.Tx) error {
+		tx.ForEach(func(name []byte, _ *bolt.Bucket) error { buckets[string(name)] = true; return nil })
+		hosts := tx.Bucket([]byte(index.BucketHosts))
+		return hosts.ForEachBucket(func(host []byte) error {
+			return hosts.Bucket(host).ForEach(func(k, v []byte) error {
+				versions[string(host)+"@"+hex.EncodeToString(k)] = v[0]
+				return nil
+			})
+		})
+	})
+	return versions, buckets
+}
+
+func listRecords(t *testing.T, db *index.DB) []index.Record {
+	t.Helper()
+	var out []index.Record
+	if err := db.List(index.Query{}, func(r index.Record) error { out = append(out, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameRecords(t *testing.T, what string, got, want []index.Record) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if !bytes.Equal(g, w) {
+		t.Errorf("%s:\n got %s\nwant %s", what, g, w)
+	}
+}
+
+// TestSchema2Fixture takes the index the schema-2 code wrote through
+// migration 3: its records stay as they were (version 2) and list, get and
+// check exactly as that code listed them; new records are version 3; a
+// compaction rewrites every record to version 3 and changes nothing else;
+// an index of a newer schema is still refused.
+func TestSchema2Fixture(t *testing.T) {
+	var want []index.Record
+	if err := json.Unmarshal(fileBytes(t, filepath.Join("testdata", "schema2.records.json")), &want); err != nil {
+		t.Fatal(err)
+	}
+	root := copyFixture(t, "schema2")
+	path := filepath.Join(root, store.IndexFile)
+	before, buckets := recordVersions(t, path)
+	if len(before) != len(want) || !buckets[index.BucketTime] || buckets[index.BucketPaths] {
+		t.Fatalf("the fixture is not what schema 2 wrote: %v %v", before, buckets)
+	}
+	for k, v := range before {
+		if v != 2 {
+			t.Fatalf("fixture record %s has version %d", k, v)
+		}
+	}
+
+	db, err := index.Open(path, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := migrations.Up(db); err != nil || n != 1 {
+		t.Fatalf("Up = %d, %v; want migration 3 alone", n, err)
+	}
+	sameRecords(t, "list after migration 3", listRecords(t, db), want)
+	for i, r := range want {
+		got, err := db.Get(r.Host, r.Timestamp, r.Created)
+		sameRecords(t, "Get "+r.Timestamp, []index.Record{got}, []index.Record{r})
+		if err != nil {
+			t.Error(err)
+		}
+		if !slices.ContainsFunc(want[:i], func(o index.Record) bool { return o.Host == r.Host }) { // its newest
+			latest, err := db.Latest(r.Host)
+			if err != nil {
+				t.Error(err)
+			}
+			sameRecords(t, "Latest "+r.Host, []index.Record{latest}, []index.Record{r})
+		}
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("Check after migration 3: %v", err)
+	}
+	added := want[0]
+	added.Created, added.Timestamp = added.Created.Add(time.Hour), "20250304_061037_000001"
+	added.File = "cursor/mcp.json.cursor." + added.Timestamp
+	fresh := want[2]
+	fresh.Created, fresh.Timestamp, fresh.OriginalPath = fresh.Created.Add(time.Hour), "20250304_060737_000001", `C:\Users\someone\AppData\Roaming\Code\User\mcp.json`
+	fresh.File = "vscode/mcp.json.vscode." + fresh.Timestamp + ".zst"
+	if err := db.PutMany([]index.Record{added, fresh}); err != nil {
+		t.Fatalf("put after migration 3: %v", err)
+	}
+	all := append([]index.Record{added, fresh}, want...)
+	sameRecords(t, "list after new puts", listRecords(t, db), all)
+	if err := db.Check(); err != nil {
+		t.Errorf("Check after new puts: %v", err)
+	}
+	db.Close()
+	after, buckets := recordVersions(t, path)
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("record %s rewritten by migration 3 (version %d)", k, after[k])
+		}
+	}
+	if buckets[index.BucketTime] || !buckets[index.BucketPaths] || len(after) != len(before)+2 {
+		t.Errorf("after migration 3: buckets %v, %d records", buckets, len(after))
+	}
+
+	t.Run("compaction rewrites every record to version 3", func(t *testing.T) {
+		db, err := index.Open(path, index.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dst := filepath.Join(t.TempDir(), "compact.db")
+		if err := db.CompactTo(dst); err != nil {
+			t.Fatal(err)
+		}
+		versions, _ := recordVersions(t, dst)
+		for k, v := range versions {
+			if v != 3 {
+				t.Errorf("compacted record %s has version %d", k, v)
+			}
+		}
+		cp, err := index.Open(dst, index.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cp.Close()
+		sameRecords(t, "list after compaction", listRecords(t, cp), all)
+		if err := cp.Check(); err != nil {
+			t.Errorf("Check after compaction: %v", err)
+		}
+	})
+
+	t.Run("a newer schema is refused for writing", func(t *testing.T) {
+		newer := copyFixture(t, "schema2")
+		db, err := index.Open(filepath.Join(newer, store.IndexFile), index.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		migrations.Up(db)
+		err = db.Upgrade(migrations.Latest()+1, func(*bolt.Tx) error { return nil })
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = store.Open(context.Background(), store.Options{Root: newer, LockTimeout: time.Second})
+		if !errors.Is(err, index.ErrNewerSchema) {
+			t.Errorf("store.Open on a newer index: %v, want ErrNewerSchema", err)
+		}
+	})
+}
+
+func fileBytes(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

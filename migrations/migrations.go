@@ -27,6 +27,11 @@ var registry = []Migration{
 	// program refuse this index as newer (ErrNewerSchema) instead of
 	// reporting the new records as corrupt.
 	{To: 2, Name: "records carry a parse status (record version 2)", Apply: func(*bolt.Tx) error { return nil }},
+	// Records of version 3 hold their original path as an id into the new
+	// paths bucket, and listings of all hosts merge the host buckets, so
+	// the time bucket goes. Older records are not rewritten (they still
+	// decode; compact rewrites them).
+	{To: 3, Name: "intern original paths, drop the time bucket (record version 3)", Apply: index.DropTimeAddPaths},
 }
 
 // All returns a copy of the migrations, in the order Up applies them.

@@ -97,10 +97,13 @@ func TestUpFresh(t *testing.T) {
 		t.Errorf("Pending after Up = %v, %v; want false", pending, err)
 	}
 	inspect(t, db, func(tx *bolt.Tx) {
-		for _, name := range []string{index.BucketMeta, index.BucketHosts, index.BucketTime} {
+		for _, name := range []string{index.BucketMeta, index.BucketHosts, index.BucketPaths} {
 			if tx.Bucket([]byte(name)) == nil {
 				t.Errorf("bucket %q missing", name)
 			}
+		}
+		if tx.Bucket([]byte(index.BucketTime)) != nil {
+			t.Errorf("bucket %q left", index.BucketTime)
 		}
 	})
 }
@@ -191,7 +194,7 @@ func TestFailingMigrationRollsBack(t *testing.T) {
 	}
 	// Fixed, Up resumes where it stopped.
 	registry[1].Apply = func(*bolt.Tx) error { return nil }
-	registry[2].Apply = func(*bolt.Tx) error { return nil }
+	registry[2].Apply = index.DropTimeAddPaths // the layout Check expects at 3
 	if n, err := Up(db); err != nil || n != 2 || schema(t, db) != 3 {
 		t.Errorf("Up after the fix = %d, %v; schema %d", n, err, schema(t, db))
 	}
