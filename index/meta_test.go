@@ -16,9 +16,7 @@ func TestCommittedSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Upgrade(1, CreateLayout); err != nil {
-		t.Fatal(err)
-	}
+	mustLayout(t, db)
 	for i := range 300 {
 		mustPut(t, db, rec("cursor", time.Date(2025, 1, 1, 0, 0, i, 0, time.UTC)))
 	}
