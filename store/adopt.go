@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	hatomic "hatch-backup/atomic"
@@ -24,11 +26,17 @@ type found struct {
 	path string
 }
 
-// scanBackupFiles lists the files in the root's host folders that are
-// backups by name (ours and the Python Hatch patterns), oldest name first.
-// Anything else is left where it is.
-func (s *Store) scanBackupFiles() ([]found, error) {
-	var out []found
+// folderScan is one read of the host folders.
+type folderScan struct {
+	dirs    []string // the host folders there are
+	backups []found  // files named as backups of their folder's host, oldest name first
+	temps   []string // regular files named as temp files of the write protocol
+}
+
+// scanFolders reads each host folder once. Anything that is neither a
+// backup nor a temp file by name is left where it is.
+func (s *Store) scanFolders() (folderScan, error) {
+	var sc folderScan
 	for _, h := range hostTable {
 		dir := filepath.Join(s.root, h.Name)
 		fi, err := s.fs.Lstat(dir)
@@ -36,74 +44,93 @@ func (s *Store) scanBackupFiles() ([]found, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return sc, err
 		}
-		entries, err := os.ReadDir(dir)
+		sc.dirs = append(sc.dirs, dir)
+		entries, err := readDirUnsorted(dir)
 		if err != nil {
-			return nil, fmt.Errorf("backup folder %s: %w", dir, err)
+			return sc, err
 		}
 		for _, e := range entries {
-			n, err := blob.ParseName(e.Name())
-			if err != nil || n.Host != h.Name || !e.Type().IsRegular() {
-				continue
-			}
-			out = append(out, found{host: h.Name, name: n, path: filepath.Join(dir, e.Name())})
+			sc.add(h.Name, dir, e)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name.Timestamp < out[j].name.Timestamp })
-	return out, nil
+	// By name within a timestamp too: files that share one (Python Hatch's
+	// prefixes) get the same instants on every rebuild.
+	slices.SortFunc(sc.backups, func(a, b found) int {
+		return cmp.Or(strings.Compare(a.name.Timestamp, b.name.Timestamp), strings.Compare(a.path, b.path))
+	})
+	return sc, nil
+}
+
+func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
+	if !e.Type().IsRegular() {
+		return
+	}
+	if hatomic.IsTemp(e.Name()) {
+		sc.temps = append(sc.temps, filepath.Join(dir, e.Name()))
+		return
+	}
+	if n, err := blob.ParseName(e.Name()); err == nil && n.Host == host {
+		sc.backups = append(sc.backups, found{host: host, name: n, path: filepath.Join(dir, e.Name())})
+	}
+}
+
+// readDirUnsorted lists dir in the order the file system keeps it:
+// os.ReadDir's sort by name costs more than the read itself in a folder
+// of 100,000 backups, and every caller sorts or does not care.
+func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(-1)
+	if err != nil {
+		return nil, fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	return entries, nil
 }
 
 func (s *Store) hasBackupFiles() bool {
-	files, err := s.scanBackupFiles()
-	return err == nil && len(files) > 0
+	sc, err := s.scanFolders()
+	return err == nil && len(sc.backups) > 0
 }
 
-// adoptBatch is how many adopted records go into one index transaction
-// (one fsync each, instead of one per file).
-const adoptBatch = 512
+// adoptBatch is how many backup files are read before their records go
+// into the index in one transaction (one commit, instead of one per file),
+// and so bounds what an adoption holds in memory besides its result.
+const adoptBatch = 4096
 
-// adopt indexes every backup file the index does not know (skip holds the
-// paths it does): a store written by Python Hatch, or one whose index was
-// lost. Names and bytes never change; files are tightened to 0600 and
-// folders to 0700. The original config path of an adopted backup is
-// unknown. A file that cannot be decoded is not adopted: it is a Problem.
-func (s *Store) adopt(ctx context.Context, skip map[string]bool) (adopted []Backup, problems []Problem, err error) {
-	files, err := s.scanBackupFiles()
-	if err != nil {
-		return nil, nil, err
-	}
-	files = slices.DeleteFunc(files, func(f found) bool { return skip[f.path] })
+// adopted is what an adoption did.
+type adopted struct {
+	backups  []Backup
+	problems []Problem
+	// facts of each adopted file, read under the lock (verify after a
+	// reindex need not look at them again).
+	facts map[string]fileFacts
+}
+
+// adopt indexes the backup files of files (oldest name first) that the
+// index does not know: a store written by Python Hatch, or one whose
+// index was lost. Names and bytes never change; files are tightened to
+// 0600 and folders to 0700. The original config path of an adopted backup
+// is unknown. A file that cannot be decoded is not adopted: it is a
+// Problem.
+func (s *Store) adopt(ctx context.Context, files []found) (adopted, error) {
+	a := &adoption{s: s, used: map[instant]bool{}, res: adopted{facts: map[string]fileFacts{}}}
 	if err := s.tightenDirs(files); err != nil {
-		return nil, nil, err
+		return a.res, err
 	}
-	// Read, hash and parse on every core; index in name order after.
-	recs, errs := make([]index.Record, len(files)), make([]error, len(files))
-	err = forEach(ctx, len(files), func(i int) error {
-		recs[i], errs[i] = s.adoptRecord(files[i])
-		if errors.Is(errs[i], ErrIntegrity) {
-			return nil // reported below; the others are still adopted
-		}
-		return errs[i]
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	batch := &adoption{s: s, used: map[instant]bool{}}
 	if n, err := s.db.Count(); err == nil && n == 0 {
-		batch.fresh = true
+		a.fresh = true
 	}
-	for i, f := range files {
-		if errs[i] != nil {
-			s.log.Warn("not adopted: backup file is damaged", "path", f.path)
-			problems = append(problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.name.Timestamp, Path: f.path, Detail: "not adopted: " + errs[i].Error()})
-			continue
-		}
-		if err := batch.add(recs[i]); err != nil {
-			return batch.done, problems, err
+	for start := 0; start < len(files); start += adoptBatch {
+		if err := a.batch(ctx, files[start:min(start+adoptBatch, len(files))]); err != nil {
+			return a.res, err
 		}
 	}
-	return batch.done, problems, batch.flush()
+	return a.res, nil
 }
 
 // tightenDirs makes each host folder of files 0700, once.
@@ -122,13 +149,68 @@ func (s *Store) tightenDirs(files []found) error {
 	return nil
 }
 
-// adoption gathers adopted records and writes them a batch at a time.
+// adoption reads backup files a batch at a time and indexes them.
 type adoption struct {
 	s       *Store
+	res     adopted
 	pending []index.Record
-	used    map[instant]bool // of every pending record
-	done    []Backup
-	fresh   bool // the index was empty: only pending records can collide
+	used    map[instant]bool // of every record indexed or pending
+	fresh   bool             // the index was empty: only our records can collide
+	read    []adoptRead      // the current batch's, reused
+	bufs    sync.Pool        // of *[]byte: one read buffer per busy worker
+}
+
+// adoptRead is one file's outcome.
+type adoptRead struct {
+	rec   index.Record
+	facts fileFacts
+	err   error
+}
+
+// batch reads files on every core, then indexes them in name order.
+func (a *adoption) batch(ctx context.Context, files []found) error {
+	a.read = slices.Grow(a.read[:0], len(files))[:len(files)]
+	err := forEach(ctx, len(files), func(i int) error {
+		r := &a.read[i]
+		r.rec, r.facts, r.err = a.record(files[i])
+		if errors.Is(r.err, ErrIntegrity) {
+			return nil // reported below; the others are still adopted
+		}
+		return r.err
+	})
+	if err != nil {
+		return err
+	}
+	for i, f := range files {
+		r := &a.read[i]
+		if r.err != nil {
+			a.s.log.Warn("not adopted: backup file is damaged", "path", f.path)
+			a.res.problems = append(a.res.problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.name.Timestamp, Path: f.path, Detail: "not adopted: " + r.err.Error()})
+			continue
+		}
+		if err := a.add(r.rec); err != nil {
+			return err
+		}
+		a.res.facts[f.path] = r.facts
+	}
+	return a.flush()
+}
+
+// record reads a backup file with a pooled buffer and returns its index
+// record. It may run beside other record calls.
+func (a *adoption) record(f found) (index.Record, fileFacts, error) {
+	buf, _ := a.bufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	defer a.bufs.Put(buf)
+	stored, facts, err := a.s.readOwned(f.path, MaxConfigSize*2, *buf)
+	if err != nil {
+		return index.Record{}, facts, err
+	}
+	*buf = stored
+	rec, err := a.s.adoptRecord(f, stored)
+	return rec, facts, err
 }
 
 // instant is an index key: a host and a time in Unix microseconds.
@@ -146,9 +228,6 @@ func (a *adoption) add(rec index.Record) error {
 		if !a.used[key] && (a.fresh || !a.s.instantIndexed(rec.Host, rec.Created)) {
 			a.used[key] = true
 			a.pending = append(a.pending, rec)
-			if len(a.pending) >= adoptBatch {
-				return a.flush()
-			}
 			return nil
 		}
 		rec.Created = rec.Created.Add(time.Microsecond)
@@ -164,26 +243,20 @@ func (a *adoption) flush() error {
 		return fmt.Errorf("index %s: %w", a.s.indexPath(), err)
 	}
 	for _, r := range a.pending {
-		a.done = append(a.done, a.s.backupOf(r))
+		a.res.backups = append(a.res.backups, a.s.backupOf(r))
 	}
 	a.pending = a.pending[:0]
 	return nil
 }
 
-// adoptRecord reads a backup file and returns its index record. It may
-// run beside other adoptRecord calls.
-func (s *Store) adoptRecord(f found) (index.Record, error) {
-	if err := s.tightenFile(f.path); err != nil {
-		return index.Record{}, err
-	}
-	stored, err := s.readFile(f.path, MaxConfigSize*2)
-	if err != nil {
-		return index.Record{}, err
-	}
+// adoptRecord is the index record of backup file f, whose bytes are
+// stored.
+func (s *Store) adoptRecord(f found, stored []byte) (index.Record, error) {
 	data := stored
 	comp := index.None
 	if f.name.Compressed {
 		comp = index.Zstd
+		var err error
 		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
 			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
@@ -199,13 +272,6 @@ func (s *Store) adoptRecord(f found) (index.Record, error) {
 		SHA256: blob.Sum(data), Compression: comp,
 		Parse: parseStatus(f.host, data),
 	}, nil
-}
-
-// tightenFile makes a store file 0600 unless it already is, so that a
-// re-run changes nothing.
-func (s *Store) tightenFile(p string) error {
-	_, err := s.tightenMode(p, FileMode)
-	return err
 }
 
 // tightenMode chmods p to want when its permission bits differ (never
