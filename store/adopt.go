@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,11 +18,12 @@ import (
 	"hatch-backup/index"
 )
 
-// found is a backup file in a host folder, not yet read.
+// found is a backup file in a host folder, not yet read. It is kept
+// small: a folder scan sorts 100,000 of them.
 type found struct {
-	host string
-	name blob.Name
-	path string
+	host, timestamp string
+	path            string // the folder's path and the file's name
+	compressed      bool
 }
 
 // folderScan is one read of the host folders.
@@ -51,6 +51,7 @@ func (s *Store) scanFolders() (folderScan, error) {
 		if err != nil {
 			return sc, err
 		}
+		sc.backups = slices.Grow(sc.backups, len(entries))
 		for _, e := range entries {
 			sc.add(h.Name, dir, e)
 		}
@@ -58,7 +59,7 @@ func (s *Store) scanFolders() (folderScan, error) {
 	// By name within a timestamp too: files that share one (Python Hatch's
 	// prefixes) get the same instants on every rebuild.
 	slices.SortFunc(sc.backups, func(a, b found) int {
-		return cmp.Or(strings.Compare(a.name.Timestamp, b.name.Timestamp), strings.Compare(a.path, b.path))
+		return cmp.Or(strings.Compare(a.timestamp, b.timestamp), strings.Compare(a.path, b.path))
 	})
 	return sc, nil
 }
@@ -67,12 +68,14 @@ func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
 	if !e.Type().IsRegular() {
 		return
 	}
-	if hatomic.IsTemp(e.Name()) {
-		sc.temps = append(sc.temps, filepath.Join(dir, e.Name()))
+	// The name is one clean element: no need for filepath.Join's Clean.
+	name := e.Name()
+	if hatomic.IsTemp(name) {
+		sc.temps = append(sc.temps, dir+string(filepath.Separator)+name)
 		return
 	}
-	if n, err := blob.ParseName(e.Name()); err == nil && n.Host == host {
-		sc.backups = append(sc.backups, found{host: host, name: n, path: filepath.Join(dir, e.Name())})
+	if n, err := blob.ParseName(name); err == nil && n.Host == host {
+		sc.backups = append(sc.backups, found{host: host, timestamp: n.Timestamp, path: dir + string(filepath.Separator) + name, compressed: n.Compressed})
 	}
 }
 
@@ -117,20 +120,35 @@ type adopted struct {
 // 0600 and folders to 0700. The original config path of an adopted backup
 // is unknown. A file that cannot be decoded is not adopted: it is a
 // Problem.
+//
+// Files are read a batch at a time on every core, and each batch is
+// indexed while the next one is read.
 func (s *Store) adopt(ctx context.Context, files []found) (adopted, error) {
-	a := &adoption{s: s, used: map[instant]bool{}, res: adopted{facts: map[string]fileFacts{}}}
+	a := &adoption{s: s, used: make(map[instant]bool, len(files)), res: adopted{
+		backups: make([]Backup, 0, len(files)), facts: make(map[string]fileFacts, len(files)),
+	}}
 	if err := s.tightenDirs(files); err != nil {
 		return a.res, err
 	}
 	if n, err := s.db.Count(); err == nil && n == 0 {
 		a.fresh = true
 	}
-	for start := 0; start < len(files); start += adoptBatch {
-		if err := a.batch(ctx, files[start:min(start+adoptBatch, len(files))]); err != nil {
-			return a.res, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan readBatch)
+	go a.readBatches(ctx, files, batches)
+	var err error
+	for b := range batches { // to the end, so that the reader is done too
+		if err == nil {
+			if err = b.err; err == nil {
+				err = a.index(b)
+			}
+			if err != nil {
+				cancel()
+			}
 		}
 	}
-	return a.res, nil
+	return a.res, cmp.Or(err, ctx.Err())
 }
 
 // tightenDirs makes each host folder of files 0700, once.
@@ -156,36 +174,58 @@ type adoption struct {
 	pending []index.Record
 	used    map[instant]bool // of every record indexed or pending
 	fresh   bool             // the index was empty: only our records can collide
-	read    []adoptRead      // the current batch's, reused
 	bufs    sync.Pool        // of *[]byte: one read buffer per busy worker
+}
+
+// readBatch is a batch of files, read.
+type readBatch struct {
+	files []found
+	reads []adoptRead
+	err   error // a failure that stops the adoption
 }
 
 // adoptRead is one file's outcome.
 type adoptRead struct {
 	rec   index.Record
 	facts fileFacts
-	err   error
+	err   error // the file is damaged (ErrIntegrity): it is not adopted
 }
 
-// batch reads files on every core, then indexes them in name order.
-func (a *adoption) batch(ctx context.Context, files []found) error {
-	a.read = slices.Grow(a.read[:0], len(files))[:len(files)]
+// readBatches reads files a batch at a time and sends each batch to out,
+// in order; it stops after a failure or when ctx is done, and closes out.
+func (a *adoption) readBatches(ctx context.Context, files []found, out chan<- readBatch) {
+	defer close(out)
+	for start := 0; start < len(files) && ctx.Err() == nil; start += adoptBatch {
+		b := readBatch{files: files[start:min(start+adoptBatch, len(files))]}
+		b.reads, b.err = a.readAll(ctx, b.files)
+		out <- b
+		if b.err != nil {
+			return
+		}
+	}
+}
+
+// readAll reads files on every core.
+func (a *adoption) readAll(ctx context.Context, files []found) ([]adoptRead, error) {
+	reads := make([]adoptRead, len(files))
 	err := forEach(ctx, len(files), func(i int) error {
-		r := &a.read[i]
+		r := &reads[i]
 		r.rec, r.facts, r.err = a.record(files[i])
 		if errors.Is(r.err, ErrIntegrity) {
-			return nil // reported below; the others are still adopted
+			return nil // reported when indexed; the others are still adopted
 		}
 		return r.err
 	})
-	if err != nil {
-		return err
-	}
-	for i, f := range files {
-		r := &a.read[i]
+	return reads, err
+}
+
+// index indexes a batch in name order, in one transaction.
+func (a *adoption) index(b readBatch) error {
+	for i, f := range b.files {
+		r := &b.reads[i]
 		if r.err != nil {
 			a.s.log.Warn("not adopted: backup file is damaged", "path", f.path)
-			a.res.problems = append(a.res.problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.name.Timestamp, Path: f.path, Detail: "not adopted: " + r.err.Error()})
+			a.res.problems = append(a.res.problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.timestamp, Path: f.path, Detail: "not adopted: " + r.err.Error()})
 			continue
 		}
 		if err := a.add(r.rec); err != nil {
@@ -254,20 +294,20 @@ func (a *adoption) flush() error {
 func (s *Store) adoptRecord(f found, stored []byte) (index.Record, error) {
 	data := stored
 	comp := index.None
-	if f.name.Compressed {
+	if f.compressed {
 		comp = index.Zstd
 		var err error
 		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
 			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
 	}
-	local, err := blob.ParseTimestamp(f.name.Timestamp, s.loc)
+	local, err := blob.ParseTimestamp(f.timestamp, s.loc)
 	if err != nil {
 		return index.Record{}, err
 	}
 	return index.Record{
-		Host: f.host, Timestamp: f.name.Timestamp, Created: local.UTC(),
-		File:       path.Join(f.host, f.name.String()),
+		Host: f.host, Timestamp: f.timestamp, Created: local.UTC(),
+		File:       f.host + "/" + filepath.Base(f.path),
 		StoredSize: int64(len(stored)), OriginalSize: int64(len(data)),
 		SHA256: blob.Sum(data), Compression: comp,
 		Parse: parseStatus(f.host, data),

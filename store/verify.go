@@ -169,6 +169,11 @@ func (s *Store) indexed(ctx context.Context, host string) ([]Backup, error) {
 		q.Hosts = []string{host}
 	}
 	var out []Backup
+	if s.db != nil {
+		if n, err := s.db.Count(); err == nil {
+			out = make([]Backup, 0, n) // at most n: growing a large slice is not free
+		}
+	}
 	for b, err := range s.List(ctx, q) {
 		if err != nil {
 			return nil, err
