@@ -239,14 +239,16 @@ func (v *verifier) hostDir(host, dir string) error {
 		return nil
 	}
 	v.perms(host, "", dir, DirMode)
-	entries, err := readDirUnsorted(dir) // problems are sorted at the end
+	entries, err := readDirUnsorted(dir)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		v.hostEntry(host, e.Name(), filepath.Join(dir, e.Name()))
-	}
-	return nil
+	// On every core (problems are sorted at the end): a folder may hold
+	// 100,000 backups, and unindexed ones are looked at one by one.
+	return forEach(context.Background(), len(entries), func(i int) error {
+		v.hostEntry(host, entries[i].Name(), dir+string(filepath.Separator)+entries[i].Name())
+		return nil
+	})
 }
 
 // hostEntry judges one file in a host folder. Damage of indexed backups
