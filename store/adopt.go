@@ -26,6 +26,16 @@ type found struct {
 	compressed      bool
 }
 
+// compareFound orders backup files by timestamp, then by path: files that
+// share a timestamp (Python Hatch's prefixes) get the same instants on
+// every rebuild.
+func compareFound(a, b found) int {
+	if c := strings.Compare(a.timestamp, b.timestamp); c != 0 {
+		return c // not cmp.Or, which would compare the paths every time
+	}
+	return strings.Compare(a.path, b.path)
+}
+
 // folderScan is one read of the host folders.
 type folderScan struct {
 	dirs    []string // the host folders there are
@@ -56,11 +66,7 @@ func (s *Store) scanFolders() (folderScan, error) {
 			sc.add(h.Name, dir, e)
 		}
 	}
-	// By name within a timestamp too: files that share one (Python Hatch's
-	// prefixes) get the same instants on every rebuild.
-	slices.SortFunc(sc.backups, func(a, b found) int {
-		return cmp.Or(strings.Compare(a.timestamp, b.timestamp), strings.Compare(a.path, b.path))
-	})
+	slices.SortFunc(sc.backups, compareFound)
 	return sc, nil
 }
 
@@ -75,7 +81,8 @@ func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
 		return
 	}
 	if n, err := blob.ParseName(name); err == nil && n.Host == host {
-		sc.backups = append(sc.backups, found{host: host, timestamp: n.Timestamp, path: dir + string(filepath.Separator) + name, compressed: n.Compressed})
+		sc.backups = append(sc.backups, found{host: host, timestamp: n.Timestamp,
+			path: dir + string(filepath.Separator) + name, compressed: n.Compressed})
 	}
 }
 
