@@ -179,6 +179,7 @@ type adoption struct {
 	s       *Store
 	res     adopted
 	pending []index.Record
+	paths   []string         // of the pending records' files
 	used    map[instant]bool // of every record indexed or pending
 	fresh   bool             // the index was empty: only our records can collide
 	bufs    sync.Pool        // of *[]byte: one read buffer per busy worker
@@ -238,6 +239,7 @@ func (a *adoption) index(b readBatch) error {
 		if err := a.add(r.rec); err != nil {
 			return err
 		}
+		a.paths = append(a.paths, f.path)
 		a.res.facts[f.path] = r.facts
 	}
 	return a.flush()
@@ -289,10 +291,10 @@ func (a *adoption) flush() error {
 	if err := a.s.db.PutMany(a.pending); err != nil {
 		return fmt.Errorf("index %s: %w", a.s.indexPath(), err)
 	}
-	for _, r := range a.pending {
-		a.res.backups = append(a.res.backups, a.s.backupOf(r))
+	for i, r := range a.pending {
+		a.res.backups = append(a.res.backups, backupAt(r, a.paths[i]))
 	}
-	a.pending = a.pending[:0]
+	a.pending, a.paths = a.pending[:0], a.paths[:0]
 	return nil
 }
 
