@@ -28,10 +28,11 @@ func factsOf(fi fs.FileInfo) fileFacts {
 //
 // A missing file or one that is not a regular file is ErrIntegrity; a
 // larger one is ErrInvalid. With the real file system on Linux and macOS
-// it makes four or five system calls (open, fstat, [fchmod,] read to the
-// end, close) and bypasses os.File's poller set-up, which cost as much
-// again per file; otherwise, and under a test's seam, it goes through
-// s.fs.
+// it makes five system calls on a bare descriptor (open, fstat, a read of
+// the bytes and one that sees the end, close; fchmod when the mode is
+// loose), where Lstat, chmod and os.Open made thirteen (os.File's poller
+// set-up alone is five); otherwise, and under a test's seam, it goes
+// through s.fs.
 func (s *Store) readOwned(p string, limit int64, buf []byte) (data []byte, facts fileFacts, err error) {
 	if s.realFS && rawReads {
 		return readOwnedRaw(p, limit, buf)
