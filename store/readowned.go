@@ -30,9 +30,9 @@ func factsOf(fi fs.FileInfo) fileFacts {
 // larger one is ErrInvalid. With the real file system on Linux and macOS
 // it makes five system calls on a bare descriptor (open, fstat, a read of
 // the bytes and one that sees the end, close; fchmod when the mode is
-// loose), where Lstat, chmod and os.Open made thirteen (os.File's poller
-// set-up alone is five); otherwise, and under a test's seam, it goes
-// through s.fs.
+// loose); with three lstats and os.File's poller set-up (four fcntl, an
+// epoll_ctl), adoption and the verify after it used to make thirteen.
+// Otherwise, and under a test's seam, it goes through s.fs.
 func (s *Store) readOwned(p string, limit int64, buf []byte) (data []byte, facts fileFacts, err error) {
 	if s.realFS && rawReads {
 		return readOwnedRaw(p, limit, buf)
