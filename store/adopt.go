@@ -81,8 +81,14 @@ func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
 		return
 	}
 	if n, err := blob.ParseName(name); err == nil && n.Host == host {
-		sc.backups = append(sc.backups, found{host: host, timestamp: n.Timestamp,
-			path: dir + string(filepath.Separator) + name, compressed: n.Compressed})
+		p := dir + string(filepath.Separator) + name
+		// The timestamp ends the name, before ".zst". Taken from p, it does
+		// not keep the directory entry's copy of the name alive.
+		end := len(p)
+		if n.Compressed {
+			end -= len(blob.ZstdSuffix)
+		}
+		sc.backups = append(sc.backups, found{host: host, timestamp: p[end-blob.TimestampLen : end], path: p, compressed: n.Compressed})
 	}
 }
 

@@ -120,3 +120,66 @@ func TestAdoptDamagedInLaterBatch(t *testing.T) {
 	}
 	os.Remove(bad) // the fixture's invariants want every backup file indexed
 }
+
+// TestScanFolders: one read of the host folders finds the backups of
+// every name pattern (timestamp and compression as their names say,
+// oldest first, by path within a timestamp) and the temp files, and
+// nothing else.
+func TestScanFolders(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(f.root, "claude-desktop")
+	os.MkdirAll(dir, 0o700)
+	type named struct {
+		ts         string // "" when not a backup
+		compressed bool
+	}
+	files := map[string]named{
+		"mcp.json.claude-desktop.20250921_100000_123456":                       {"20250921_100000_123456", false},
+		"mcp.json.claude-desktop.20250921_100000_123457.zst":                   {"20250921_100000_123457", true},
+		"claude_desktop_config.json.claude-desktop.20250920_090000_000001":     {"20250920_090000_000001", false},
+		"b.json.claude-desktop.20250920_090000_000001":                         {"20250920_090000_000001", false},
+		"mcp.json.MCPHostType.CLAUDE_DESKTOP.20250919_080000_000000.zst":       {"20250919_080000_000000", true},
+		"mcp.json.cursor.20250921_100000_000000":                               {}, // another host's name
+		"notes.txt":                                                            {},
+		".mcp.json.claude-desktop.20250921_100000_123456.0123456789abcdef.tmp": {},
+	}
+	for name := range files {
+		os.WriteFile(filepath.Join(dir, name), nil, 0o600)
+	}
+	for i := range 30 { // more that share a timestamp, listed in the folder's own order
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("x%02d.json.claude-desktop.20250922_000000_000000", 29-i)), nil, 0o600)
+	}
+	os.Mkdir(filepath.Join(dir, "mcp.json.claude-desktop.20250101_000000_000000"), 0o700) // not a file
+	s := newStore(f.opts)
+	sc, err := s.scanFolders()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{ // oldest first; a shared timestamp by path
+		"mcp.json.MCPHostType.CLAUDE_DESKTOP.20250919_080000_000000.zst",
+		"b.json.claude-desktop.20250920_090000_000001",
+		"claude_desktop_config.json.claude-desktop.20250920_090000_000001",
+		"mcp.json.claude-desktop.20250921_100000_123456",
+		"mcp.json.claude-desktop.20250921_100000_123457.zst",
+	}
+	for i := range 30 {
+		want = append(want, fmt.Sprintf("x%02d.json.claude-desktop.20250922_000000_000000", i))
+		files[want[len(want)-1]] = named{"20250922_000000_000000", false}
+	}
+	if len(sc.backups) != len(want) {
+		t.Fatalf("found %d backups, want %d: %+v", len(sc.backups), len(want), sc.backups)
+	}
+	for i, b := range sc.backups {
+		w := files[want[i]]
+		if b.path != filepath.Join(dir, want[i]) || b.host != "claude-desktop" || b.timestamp != w.ts || b.compressed != w.compressed {
+			t.Errorf("backup %d: %+v, want %s at %s (compressed %v)", i, b, want[i], w.ts, w.compressed)
+		}
+	}
+	if len(sc.temps) != 1 || filepath.Base(sc.temps[0]) != ".mcp.json.claude-desktop.20250921_100000_123456.0123456789abcdef.tmp" {
+		t.Errorf("temps %v", sc.temps)
+	}
+	if len(sc.dirs) != 1 || sc.dirs[0] != dir {
+		t.Errorf("folders %v, want [%s]", sc.dirs, dir)
+	}
+	os.RemoveAll(dir) // the fixture's invariants want every backup file indexed
+}

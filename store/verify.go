@@ -101,20 +101,63 @@ func (v *verifier) index(ctx context.Context) error {
 		return nil
 	}
 	v.usable = true
-	backups, err := s.indexed(ctx, v.opts.Host)
+	return v.checkIndexed(ctx)
+}
+
+// verifyBatch is how many backups verify lists before it checks them: it
+// never holds the whole listing, which for 1,000,000 backups is about 230 MB.
+const verifyBatch = 4096
+
+// checkIndexed lists the backups a batch at a time and checks each batch.
+func (v *verifier) checkIndexed(ctx context.Context) error {
+	q := Query{}
+	if v.opts.Host != "" {
+		q.Hosts = []string{v.opts.Host}
+	}
+	total, err := v.total(ctx, q)
 	if err != nil {
 		return err
 	}
-	for _, b := range backups {
+	batch := make([]Backup, 0, verifyBatch)
+	for b, err := range v.s.List(ctx, q) {
+		if err != nil {
+			return err
+		}
 		v.indexed[b.Path] = true
+		if batch = append(batch, b); len(batch) == verifyBatch {
+			if err := v.checkAll(ctx, batch, total); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
 	}
-	return v.checkAll(ctx, backups)
+	return v.checkAll(ctx, batch, total)
+}
+
+// total is how many backups q lists, for Progress (0 without it): the
+// index counts all of them without reading them, one host's are counted
+// by listing them.
+func (v *verifier) total(ctx context.Context, q Query) (int, error) {
+	if v.opts.Progress == nil {
+		return 0, nil
+	}
+	if len(q.Hosts) == 0 {
+		return v.s.db.Count()
+	}
+	n := 0
+	for _, err := range v.s.List(ctx, q) {
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // checkAll checks the backups on every core: each is a read and a hash of
 // its own file.
-func (v *verifier) checkAll(ctx context.Context, backups []Backup) error {
-	return forEach(ctx, len(backups), func(i int) error { return v.backup(backups[i], len(backups)) })
+func (v *verifier) checkAll(ctx context.Context, backups []Backup, total int) error {
+	return forEach(ctx, len(backups), func(i int) error { return v.backup(backups[i], total) })
 }
 
 // backup checks one indexed backup, of total: its name, then its bytes.

@@ -41,6 +41,23 @@ func TestVerifyProgress(t *testing.T) {
 	}
 }
 
+// TestVerifyProgressOfOneHost: verify of one host counts up to that
+// host's backups, not the store's.
+func TestVerifyProgressOfOneHost(t *testing.T) {
+	f := newFixture(t)
+	p := f.config("c.json", []byte(`{}`))
+	for i := range 5 {
+		f.create([]string{"cursor", "vscode"}[min(i, 1)], p)
+	}
+	var calls [][2]int
+	s := f.inspect()
+	res, err := s.Verify(context.Background(), VerifyOptions{Host: "cursor", Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }})
+	s.Close()
+	if err != nil || res.Checked != 1 || len(calls) != 1 || calls[0] != [2]int{1, 1} {
+		t.Fatalf("verify: %+v, %v, progress calls %v; want one, (1, 1)", res, err, calls)
+	}
+}
+
 // TestVerifyForeignOwner: a backup owned by another user is reported
 // (made for real: needs root to chown).
 func TestVerifyForeignOwner(t *testing.T) {
