@@ -134,7 +134,7 @@ func parseHost(host string, data []byte) (index.ParseStatus, error) {
 // checkSyntax is ParseConfig without the tree: whether data parses in
 // format, which is all create and adoption need. JSON and JSONC are
 // checked in one pass that allocates nothing (jsonsyntax: the answer of
-// encoding/json.Valid, at a fraction of its cost); only a config that
+// encoding/json.Valid, at half its cost or less); only a config that
 // fails is parsed again, to say where.
 func checkSyntax(format string, data []byte) error {
 	switch format {
