@@ -211,7 +211,7 @@ func (a *adoption) readBatches(ctx context.Context, files []found, out chan<- re
 	defer close(out)
 	for start := 0; start < len(files) && ctx.Err() == nil; start += adoptBatch {
 		b := readBatch{files: files[start:min(start+adoptBatch, len(files))]}
-		b.reads, b.err = a.readAll(ctx, b.files)
+		b.reads, b.err = a.readFiles(ctx, b.files)
 		out <- b
 		if b.err != nil {
 			return
@@ -219,8 +219,8 @@ func (a *adoption) readBatches(ctx context.Context, files []found, out chan<- re
 	}
 }
 
-// readAll reads files on every core.
-func (a *adoption) readAll(ctx context.Context, files []found) ([]adoptRead, error) {
+// readFiles reads files on every core.
+func (a *adoption) readFiles(ctx context.Context, files []found) ([]adoptRead, error) {
 	reads := make([]adoptRead, len(files))
 	err := forEach(ctx, len(files), func(i int) error {
 		r := &reads[i]

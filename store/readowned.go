@@ -67,7 +67,7 @@ func (s *Store) readOwnedFS(p string, limit int64, buf []byte) ([]byte, fileFact
 		}
 		facts.mode = FileMode
 	}
-	buf, err = readAll(p, f.Read, fi.Size(), limit, buf)
+	buf, err = readToEnd(p, f.Read, fi.Size(), limit, buf)
 	return buf, facts, err
 }
 
@@ -96,10 +96,10 @@ func tooLarge(p string, limit int64) error {
 	return fmt.Errorf("%s: %w: larger than %d bytes", p, ErrInvalid, limit)
 }
 
-// readAll reads with read until the end into buf (grown to hold size
+// readToEnd reads with read until the end into buf (grown to hold size
 // bytes and one more, so that the end is seen without a copy); past limit
 // it is ErrInvalid.
-func readAll(p string, read func([]byte) (int, error), size, limit int64, buf []byte) ([]byte, error) {
+func readToEnd(p string, read func([]byte) (int, error), size, limit int64, buf []byte) ([]byte, error) {
 	want := int(min(size, limit)) + 1
 	if cap(buf) < want {
 		buf = make([]byte, 0, want)

@@ -44,7 +44,7 @@ func readOwnedRaw(p string, limit int64, buf []byte) ([]byte, fileFacts, error) 
 		err = retryEINTR(func() (err error) { n, err = syscall.Read(fd, b); return err })
 		return max(n, 0), err
 	}
-	buf, err = readAll(p, read, st.Size, limit, buf)
+	buf, err = readToEnd(p, read, st.Size, limit, buf)
 	return buf, facts, err
 }
 

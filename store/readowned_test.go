@@ -111,9 +111,9 @@ func TestReadOwnedReusesBuffer(t *testing.T) {
 	}
 }
 
-// TestReadAllGrowingFile: a file that is longer than its stat said is read
+// TestReadToEndGrowingFile: a file that is longer than its stat said is read
 // to its end, and refused past the limit.
-func TestReadAllGrowingFile(t *testing.T) {
+func TestReadToEndGrowingFile(t *testing.T) {
 	content := []byte("0123456789abcdef")
 	for _, c := range []struct {
 		name    string
@@ -125,7 +125,7 @@ func TestReadAllGrowingFile(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := bytes.NewReader(content)
-			data, err := readAll("f", r.Read, 4, c.limit, nil) // stat said 4 bytes
+			data, err := readToEnd("f", r.Read, 4, c.limit, nil) // stat said 4 bytes
 			if c.wantErr != nil {
 				if !errors.Is(err, c.wantErr) {
 					t.Fatalf("err %v, want %v", err, c.wantErr)
