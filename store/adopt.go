@@ -1,15 +1,16 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
-	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	hatomic "hatch-backup/atomic"
@@ -17,18 +18,35 @@ import (
 	"hatch-backup/index"
 )
 
-// found is a backup file in a host folder, not yet read.
+// found is a backup file in a host folder, not yet read. It is kept
+// small: a folder scan sorts 100,000 of them.
 type found struct {
-	host string
-	name blob.Name
-	path string
+	host, timestamp string
+	path            string // the folder's path and the file's name
+	compressed      bool
 }
 
-// scanBackupFiles lists the files in the root's host folders that are
-// backups by name (ours and the Python Hatch patterns), oldest name first.
-// Anything else is left where it is.
-func (s *Store) scanBackupFiles() ([]found, error) {
-	var out []found
+// compareFound orders backup files by timestamp, then by path: files that
+// share a timestamp (Python Hatch's prefixes) get the same instants on
+// every rebuild.
+func compareFound(a, b found) int {
+	if c := strings.Compare(a.timestamp, b.timestamp); c != 0 {
+		return c // not cmp.Or, which would compare the paths every time
+	}
+	return strings.Compare(a.path, b.path)
+}
+
+// folderScan is one read of the host folders.
+type folderScan struct {
+	dirs    []string // the host folders there are
+	backups []found  // files named as backups of their folder's host, oldest name first
+	temps   []string // regular files named as temp files of the write protocol
+}
+
+// scanFolders reads each host folder once. Anything that is neither a
+// backup nor a temp file by name is left where it is.
+func (s *Store) scanFolders() (folderScan, error) {
+	var sc folderScan
 	for _, h := range hostTable {
 		dir := filepath.Join(s.root, h.Name)
 		fi, err := s.fs.Lstat(dir)
@@ -36,74 +54,114 @@ func (s *Store) scanBackupFiles() ([]found, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return sc, err
 		}
-		entries, err := os.ReadDir(dir)
+		sc.dirs = append(sc.dirs, dir)
+		entries, err := readDirUnsorted(dir)
 		if err != nil {
-			return nil, fmt.Errorf("backup folder %s: %w", dir, err)
+			return sc, err
 		}
+		sc.backups = slices.Grow(sc.backups, len(entries))
 		for _, e := range entries {
-			n, err := blob.ParseName(e.Name())
-			if err != nil || n.Host != h.Name || !e.Type().IsRegular() {
-				continue
-			}
-			out = append(out, found{host: h.Name, name: n, path: filepath.Join(dir, e.Name())})
+			sc.add(h.Name, dir, e)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name.Timestamp < out[j].name.Timestamp })
-	return out, nil
+	slices.SortFunc(sc.backups, compareFound)
+	return sc, nil
+}
+
+func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
+	if !e.Type().IsRegular() {
+		return
+	}
+	// The name is one clean element: no need for filepath.Join's Clean.
+	name := e.Name()
+	if hatomic.IsTemp(name) {
+		sc.temps = append(sc.temps, dir+string(filepath.Separator)+name)
+		return
+	}
+	if n, err := blob.ParseName(name); err == nil && n.Host == host {
+		p := dir + string(filepath.Separator) + name
+		// The timestamp ends the name, before ".zst". Taken from p, it does
+		// not keep the directory entry's copy of the name alive.
+		end := len(p)
+		if n.Compressed {
+			end -= len(blob.ZstdSuffix)
+		}
+		sc.backups = append(sc.backups, found{host: host, timestamp: p[end-blob.TimestampLen : end], path: p, compressed: n.Compressed})
+	}
+}
+
+// readDirUnsorted lists dir in the order the file system keeps it:
+// os.ReadDir's sort by name costs more than the read itself in a folder
+// of 100,000 backups, and every caller sorts or does not care.
+func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(-1)
+	if err != nil {
+		return nil, fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	return entries, nil
 }
 
 func (s *Store) hasBackupFiles() bool {
-	files, err := s.scanBackupFiles()
-	return err == nil && len(files) > 0
+	sc, err := s.scanFolders()
+	return err == nil && len(sc.backups) > 0
 }
 
-// adoptBatch is how many adopted records go into one index transaction
-// (one fsync each, instead of one per file).
-const adoptBatch = 512
+// adoptBatch is how many backup files are read before their records go
+// into the index in one transaction (one commit, instead of one per file),
+// and so bounds what an adoption holds in memory besides its result.
+const adoptBatch = 4096
 
-// adopt indexes every backup file the index does not know (skip holds the
-// paths it does): a store written by Python Hatch, or one whose index was
-// lost. Names and bytes never change; files are tightened to 0600 and
-// folders to 0700. The original config path of an adopted backup is
-// unknown. A file that cannot be decoded is not adopted: it is a Problem.
-func (s *Store) adopt(ctx context.Context, skip map[string]bool) (adopted []Backup, problems []Problem, err error) {
-	files, err := s.scanBackupFiles()
-	if err != nil {
-		return nil, nil, err
-	}
-	files = slices.DeleteFunc(files, func(f found) bool { return skip[f.path] })
+// adopted is what an adoption did.
+type adopted struct {
+	backups  []Backup
+	problems []Problem
+	// facts of each adopted file, read under the lock (verify after a
+	// reindex need not look at them again).
+	facts map[string]fileFacts
+}
+
+// adopt indexes the backup files of files (oldest name first) that the
+// index does not know: a store written by Python Hatch, or one whose
+// index was lost. Names and bytes never change; files are tightened to
+// 0600 and folders to 0700. The original config path of an adopted backup
+// is unknown. A file that cannot be decoded is not adopted: it is a
+// Problem.
+//
+// Files are read a batch at a time on every core, and each batch is
+// indexed while the next one is read.
+func (s *Store) adopt(ctx context.Context, files []found) (adopted, error) {
+	a := &adoption{s: s, used: make(map[instant]bool, len(files)), res: adopted{
+		backups: make([]Backup, 0, len(files)), facts: make(map[string]fileFacts, len(files)),
+	}}
 	if err := s.tightenDirs(files); err != nil {
-		return nil, nil, err
+		return a.res, err
 	}
-	// Read, hash and parse on every core; index in name order after.
-	recs, errs := make([]index.Record, len(files)), make([]error, len(files))
-	err = forEach(ctx, len(files), func(i int) error {
-		recs[i], errs[i] = s.adoptRecord(files[i])
-		if errors.Is(errs[i], ErrIntegrity) {
-			return nil // reported below; the others are still adopted
-		}
-		return errs[i]
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	batch := &adoption{s: s, used: map[instant]bool{}}
 	if n, err := s.db.Count(); err == nil && n == 0 {
-		batch.fresh = true
+		a.fresh = true
 	}
-	for i, f := range files {
-		if errs[i] != nil {
-			s.log.Warn("not adopted: backup file is damaged", "path", f.path)
-			problems = append(problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.name.Timestamp, Path: f.path, Detail: "not adopted: " + errs[i].Error()})
-			continue
-		}
-		if err := batch.add(recs[i]); err != nil {
-			return batch.done, problems, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan readBatch)
+	go a.readBatches(ctx, files, batches)
+	var err error
+	for b := range batches { // to the end, so that the reader is done too
+		if err == nil {
+			if err = b.err; err == nil {
+				err = a.index(b)
+			}
+			if err != nil {
+				cancel()
+			}
 		}
 	}
-	return batch.done, problems, batch.flush()
+	return a.res, cmp.Or(err, ctx.Err())
 }
 
 // tightenDirs makes each host folder of files 0700, once.
@@ -122,13 +180,92 @@ func (s *Store) tightenDirs(files []found) error {
 	return nil
 }
 
-// adoption gathers adopted records and writes them a batch at a time.
+// adoption reads backup files a batch at a time and indexes them.
 type adoption struct {
 	s       *Store
+	res     adopted
 	pending []index.Record
-	used    map[instant]bool // of every pending record
-	done    []Backup
-	fresh   bool // the index was empty: only pending records can collide
+	paths   []string         // of the pending records' files
+	used    map[instant]bool // of every record indexed or pending
+	fresh   bool             // the index was empty: only our records can collide
+	bufs    sync.Pool        // of *[]byte: one read buffer per busy worker
+}
+
+// readBatch is a batch of files, read.
+type readBatch struct {
+	files []found
+	reads []adoptRead
+	err   error // a failure that stops the adoption
+}
+
+// adoptRead is one file's outcome.
+type adoptRead struct {
+	rec   index.Record
+	facts fileFacts
+	err   error // the file is damaged (ErrIntegrity): it is not adopted
+}
+
+// readBatches reads files a batch at a time and sends each batch to out,
+// in order; it stops after a failure or when ctx is done, and closes out.
+func (a *adoption) readBatches(ctx context.Context, files []found, out chan<- readBatch) {
+	defer close(out)
+	for start := 0; start < len(files) && ctx.Err() == nil; start += adoptBatch {
+		b := readBatch{files: files[start:min(start+adoptBatch, len(files))]}
+		b.reads, b.err = a.readFiles(ctx, b.files)
+		out <- b
+		if b.err != nil {
+			return
+		}
+	}
+}
+
+// readFiles reads files on every core.
+func (a *adoption) readFiles(ctx context.Context, files []found) ([]adoptRead, error) {
+	reads := make([]adoptRead, len(files))
+	err := forEach(ctx, len(files), func(i int) error {
+		r := &reads[i]
+		r.rec, r.facts, r.err = a.record(files[i])
+		if errors.Is(r.err, ErrIntegrity) {
+			return nil // reported when indexed; the others are still adopted
+		}
+		return r.err
+	})
+	return reads, err
+}
+
+// index indexes a batch in name order, in one transaction.
+func (a *adoption) index(b readBatch) error {
+	for i, f := range b.files {
+		r := &b.reads[i]
+		if r.err != nil {
+			a.s.log.Warn("not adopted: backup file is damaged", "path", f.path)
+			a.res.problems = append(a.res.problems, Problem{Kind: ProblemUndecodable, Host: f.host, Timestamp: f.timestamp, Path: f.path, Detail: "not adopted: " + r.err.Error()})
+			continue
+		}
+		if err := a.add(r.rec); err != nil {
+			return err
+		}
+		a.paths = append(a.paths, f.path)
+		a.res.facts[f.path] = r.facts
+	}
+	return a.flush()
+}
+
+// record reads a backup file with a pooled buffer and returns its index
+// record. It may run beside other record calls.
+func (a *adoption) record(f found) (index.Record, fileFacts, error) {
+	buf, _ := a.bufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	defer a.bufs.Put(buf)
+	stored, facts, err := a.s.readOwned(f.path, MaxConfigSize*2, *buf)
+	if err != nil {
+		return index.Record{}, facts, err
+	}
+	*buf = stored
+	rec, err := a.s.adoptRecord(f, stored)
+	return rec, facts, err
 }
 
 // instant is an index key: a host and a time in Unix microseconds.
@@ -146,9 +283,6 @@ func (a *adoption) add(rec index.Record) error {
 		if !a.used[key] && (a.fresh || !a.s.instantIndexed(rec.Host, rec.Created)) {
 			a.used[key] = true
 			a.pending = append(a.pending, rec)
-			if len(a.pending) >= adoptBatch {
-				return a.flush()
-			}
 			return nil
 		}
 		rec.Created = rec.Created.Add(time.Microsecond)
@@ -163,49 +297,36 @@ func (a *adoption) flush() error {
 	if err := a.s.db.PutMany(a.pending); err != nil {
 		return fmt.Errorf("index %s: %w", a.s.indexPath(), err)
 	}
-	for _, r := range a.pending {
-		a.done = append(a.done, a.s.backupOf(r))
+	for i, r := range a.pending {
+		a.res.backups = append(a.res.backups, backupAt(r, a.paths[i]))
 	}
-	a.pending = a.pending[:0]
+	a.pending, a.paths = a.pending[:0], a.paths[:0]
 	return nil
 }
 
-// adoptRecord reads a backup file and returns its index record. It may
-// run beside other adoptRecord calls.
-func (s *Store) adoptRecord(f found) (index.Record, error) {
-	if err := s.tightenFile(f.path); err != nil {
-		return index.Record{}, err
-	}
-	stored, err := s.readFile(f.path, MaxConfigSize*2)
-	if err != nil {
-		return index.Record{}, err
-	}
+// adoptRecord is the index record of backup file f, whose bytes are
+// stored.
+func (s *Store) adoptRecord(f found, stored []byte) (index.Record, error) {
 	data := stored
 	comp := index.None
-	if f.name.Compressed {
+	if f.compressed {
 		comp = index.Zstd
+		var err error
 		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
 			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
 	}
-	local, err := blob.ParseTimestamp(f.name.Timestamp, s.loc)
+	local, err := blob.ParseTimestamp(f.timestamp, s.loc)
 	if err != nil {
 		return index.Record{}, err
 	}
 	return index.Record{
-		Host: f.host, Timestamp: f.name.Timestamp, Created: local.UTC(),
-		File:       path.Join(f.host, f.name.String()),
+		Host: f.host, Timestamp: f.timestamp, Created: local.UTC(),
+		File:       f.host + "/" + filepath.Base(f.path),
 		StoredSize: int64(len(stored)), OriginalSize: int64(len(data)),
 		SHA256: blob.Sum(data), Compression: comp,
 		Parse: parseStatus(f.host, data),
 	}, nil
-}
-
-// tightenFile makes a store file 0600 unless it already is, so that a
-// re-run changes nothing.
-func (s *Store) tightenFile(p string) error {
-	_, err := s.tightenMode(p, FileMode)
-	return err
 }
 
 // tightenMode chmods p to want when its permission bits differ (never

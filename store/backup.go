@@ -34,11 +34,16 @@ type Result struct {
 }
 
 func (s *Store) backupOf(r index.Record) Backup {
+	return backupAt(r, filepath.Join(s.root, filepath.FromSlash(r.File)))
+}
+
+// backupAt is the Backup of r, whose file is at path.
+func backupAt(r index.Record, path string) Backup {
 	return Backup{
 		Host:         r.Host,
 		Timestamp:    r.Timestamp,
 		Created:      r.Created,
-		Path:         filepath.Join(s.root, filepath.FromSlash(r.File)),
+		Path:         path,
 		FileSize:     r.StoredSize,
 		OriginalSize: r.OriginalSize,
 		OriginalPath: r.OriginalPath,

@@ -27,15 +27,26 @@ const benchStep = time.Minute
 // benchStore returns the root of a generated store of n backups.
 func benchStore(b *testing.B, n int) string {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("hatch-backup-bench-%d-schema%d", n, migrations.Latest()))
-	if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
+	return generatedStore(b, fmt.Sprintf("%d", n), storegen.Spec{N: n, Step: benchStep})
+}
+
+// generatedStore returns the root of the store spec describes, generated
+// once under the temp folder with name in its folder's name. A marker
+// beside the root (not in it: verify would call it unknown) says that the
+// generation finished.
+func generatedStore(b *testing.B, name string, spec storegen.Spec) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("hatch-backup-bench-%s-schema%d", name, migrations.Latest()))
+	ready := dir + ".ready"
+	if _, err := os.Stat(ready); err == nil {
 		return dir
 	}
 	os.RemoveAll(dir)
-	if err := storegen.Generate(storegen.Spec{Root: dir, N: n, Step: benchStep}); err != nil {
+	spec.Root = dir
+	if err := storegen.Generate(spec); err != nil {
 		b.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "ready"), nil, 0o600); err != nil {
+	if err := os.WriteFile(ready, nil, 0o600); err != nil {
 		b.Fatal(err)
 	}
 	return dir

@@ -66,6 +66,7 @@ type Store struct {
 	readOnly bool
 	opts     Options
 	fs       hatomic.FS
+	realFS   bool // fs is the real file system: no test seam to go through
 	now      func() time.Time
 	loc      *time.Location
 	log      *slog.Logger
@@ -113,7 +114,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 func newStore(opts Options) *Store {
 	s := &Store{opts: opts, readOnly: opts.ReadOnly, fs: opts.FS, now: opts.Now, loc: opts.Location, log: opts.Logger}
 	if s.fs == nil {
-		s.fs = hatomic.OS()
+		s.fs, s.realFS = hatomic.OS(), true
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -226,12 +227,16 @@ func (s *Store) openWriter(ctx context.Context) error {
 	}
 	// A new index beside backup files: build it from them (one scan of the
 	// host folders; a root without backups adopts nothing, silently).
-	adopted, damaged, err := s.adopt(ctx, nil)
+	sc, err := s.scanFolders()
 	if err != nil {
 		return err
 	}
-	if len(adopted)+len(damaged) > 0 {
-		s.log.Warn("no index found: built one from the backup files", "root", s.root, "backups", len(adopted))
+	a, err := s.adopt(ctx, sc.backups)
+	if err != nil {
+		return err
+	}
+	if len(a.backups)+len(a.problems) > 0 {
+		s.log.Warn("no index found: built one from the backup files", "root", s.root, "backups", len(a.backups))
 	}
 	return nil
 }

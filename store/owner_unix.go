@@ -22,8 +22,13 @@ func foreignOwner(fi fs.FileInfo) string {
 	if !ok {
 		return ""
 	}
-	if uid := euid(); int64(st.Uid) != int64(uid) {
-		return fmt.Sprintf("owned by uid %d, not by uid %d", st.Uid, uid)
+	return foreignUID(st.Uid)
+}
+
+// foreignUID is foreignOwner of a file owned by uid.
+func foreignUID(uid uint32) string {
+	if me := euid(); int64(uid) != int64(me) {
+		return fmt.Sprintf("owned by uid %d, not by uid %d", uid, me)
 	}
 	return ""
 }

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	hatomic "hatch-backup/atomic"
@@ -60,14 +60,11 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	if err := s.openRebuild(ctx, &res); err != nil {
 		return res, err
 	}
-	if err := s.rebuild(ctx, &res); err != nil {
+	justRead, err := s.rebuild(ctx, &res)
+	if err != nil {
 		return res, err
 	}
-	adopted := make(map[string]bool, len(res.Adopted))
-	for _, b := range res.Adopted {
-		adopted[b.Path] = true
-	}
-	v, err := s.Verify(ctx, VerifyOptions{Progress: o.Progress, justRead: adopted})
+	v, err := s.Verify(ctx, VerifyOptions{Progress: o.Progress, justRead: justRead})
 	res.Checked = v.Checked
 	res.Problems = mergeProblems(res.Problems, v.Problems)
 	return res, errors.Join(err, s.closeAll())
@@ -143,28 +140,34 @@ func (s *Store) moveIndexAside() (string, error) {
 	return "", fmt.Errorf("move damaged index %s aside: no free name", s.indexPath())
 }
 
-// rebuild brings the index and the files in line.
-func (s *Store) rebuild(ctx context.Context, res *ReindexResult) error {
-	if err := s.removeTemps(res); err != nil {
-		return err
+// rebuild brings the index and the files in line, and returns the facts
+// of the files it adopted (read under the lock).
+func (s *Store) rebuild(ctx context.Context, res *ReindexResult) (map[string]fileFacts, error) {
+	sc, err := s.scanFolders()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.removeTemps(sc, res); err != nil {
+		return nil, err
 	}
 	backups, err := s.indexed(ctx, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	known := map[string]bool{}
 	for _, b := range backups {
 		if err := s.reconcile(b, res); err != nil {
-			return err
+			return nil, err
 		}
 		known[b.Path] = true
 	}
-	adopted, problems, err := s.adopt(ctx, known)
-	res.Adopted, res.Problems = adopted, problems
+	files := slices.DeleteFunc(sc.backups, func(f found) bool { return known[f.path] })
+	a, err := s.adopt(ctx, files)
+	res.Adopted, res.Problems = a.backups, a.problems
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.tighten(s.indexPath(), FileMode, res)
+	return a.facts, s.tighten(s.indexPath(), FileMode, res)
 }
 
 // reconcile drops b's entry when its file is gone, and tightens its mode.
@@ -195,46 +198,38 @@ func (s *Store) tighten(p string, want fs.FileMode, res *ReindexResult) error {
 	return err
 }
 
-// removeTemps deletes temp files in the root and the host folders (the
-// lock is held: they are crash leftovers) and tightens the host folders.
-func (s *Store) removeTemps(res *ReindexResult) error {
-	dirs := []string{s.root}
-	for _, h := range hostTable {
-		dir := filepath.Join(s.root, h.Name)
-		if fi, err := s.fs.Lstat(dir); err == nil && fi.IsDir() {
-			dirs = append(dirs, dir)
-			if err := s.tighten(dir, DirMode, res); err != nil {
-				return err
-			}
-		}
-	}
-	for _, dir := range dirs {
-		if err := s.removeTempsIn(dir, res); err != nil {
+// removeTemps deletes the temp files in the root and the host folders
+// (the lock is held: they are crash leftovers) and tightens the host
+// folders.
+func (s *Store) removeTemps(sc folderScan, res *ReindexResult) error {
+	for _, dir := range sc.dirs {
+		if err := s.tighten(dir, DirMode, res); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-func (s *Store) removeTempsIn(dir string, res *ReindexResult) error {
-	entries, err := os.ReadDir(dir)
+	entries, err := readDirUnsorted(s.root)
 	if err != nil {
-		return fmt.Errorf("backup folder %s: %w", dir, err)
+		return err
 	}
-	removed := false
+	temps := slices.Clone(sc.temps)
 	for _, e := range entries {
-		if !hatomic.IsTemp(e.Name()) || !e.Type().IsRegular() {
-			continue
+		if hatomic.IsTemp(e.Name()) && e.Type().IsRegular() {
+			temps = append(temps, filepath.Join(s.root, e.Name()))
 		}
-		p := filepath.Join(dir, e.Name())
+	}
+	slices.Sort(temps)
+	touched := map[string]bool{}
+	for _, p := range temps {
 		if err := s.fs.Remove(p); err != nil {
 			return fmt.Errorf("remove leftover temp file: %w", err)
 		}
 		res.RemovedTemp = append(res.RemovedTemp, p)
-		removed = true
+		touched[filepath.Dir(p)] = true
 	}
-	if removed {
-		return s.fs.SyncDir(dir)
+	for dir := range touched {
+		if err := s.fs.SyncDir(dir); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -28,10 +28,10 @@ type VerifyOptions struct {
 	Progress func(done, total int)
 
 	// justRead holds backups whose bytes this same locked session has just
-	// read and hashed (reindex's adoptions): they count as checked, and
-	// their names, modes and owners are checked, but they are not read a
-	// second time.
-	justRead map[string]bool
+	// read and hashed (reindex's adoptions), with what their reading saw of
+	// them: they count as checked, and their names, modes and owners are
+	// checked, but they are not read or looked at a second time.
+	justRead map[string]fileFacts
 }
 
 // VerifyResult is what Verify found.
@@ -52,7 +52,7 @@ func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, erro
 			return res, err
 		}
 	}
-	v := &verifier{s: s, opts: o, indexed: map[string]bool{}, infos: map[string]fs.FileInfo{}}
+	v := &verifier{s: s, opts: o, indexed: map[string]bool{}, infos: map[string]fileFacts{}}
 	if err := v.index(ctx); err != nil {
 		return res, err
 	}
@@ -73,7 +73,7 @@ type verifier struct {
 	mu       sync.Mutex // guards what the backup checks, run in parallel, add
 	checked  int
 	problems []Problem
-	infos    map[string]fs.FileInfo // Lstat of each indexed backup, from its check
+	infos    map[string]fileFacts // of each indexed backup, from its check
 }
 
 func (v *verifier) add(k ProblemKind, host, ts, path, detail string) {
@@ -101,20 +101,63 @@ func (v *verifier) index(ctx context.Context) error {
 		return nil
 	}
 	v.usable = true
-	backups, err := s.indexed(ctx, v.opts.Host)
+	return v.checkIndexed(ctx)
+}
+
+// verifyBatch is how many backups verify lists before it checks them: it
+// never holds the whole listing, which for 1,000,000 backups is about 230 MB.
+const verifyBatch = 4096
+
+// checkIndexed lists the backups a batch at a time and checks each batch.
+func (v *verifier) checkIndexed(ctx context.Context) error {
+	q := Query{}
+	if v.opts.Host != "" {
+		q.Hosts = []string{v.opts.Host}
+	}
+	total, err := v.total(ctx, q)
 	if err != nil {
 		return err
 	}
-	for _, b := range backups {
+	batch := make([]Backup, 0, verifyBatch)
+	for b, err := range v.s.List(ctx, q) {
+		if err != nil {
+			return err
+		}
 		v.indexed[b.Path] = true
+		if batch = append(batch, b); len(batch) == verifyBatch {
+			if err := v.checkAll(ctx, batch, total); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
 	}
-	return v.checkAll(ctx, backups)
+	return v.checkAll(ctx, batch, total)
+}
+
+// total is how many backups q lists, for Progress (0 without it): the
+// index counts all of them without reading them, one host's are counted
+// by listing them.
+func (v *verifier) total(ctx context.Context, q Query) (int, error) {
+	if v.opts.Progress == nil {
+		return 0, nil
+	}
+	if len(q.Hosts) == 0 {
+		return v.s.db.Count()
+	}
+	n := 0
+	for _, err := range v.s.List(ctx, q) {
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // checkAll checks the backups on every core: each is a read and a hash of
 // its own file.
-func (v *verifier) checkAll(ctx context.Context, backups []Backup) error {
-	return forEach(ctx, len(backups), func(i int) error { return v.backup(backups[i], len(backups)) })
+func (v *verifier) checkAll(ctx context.Context, backups []Backup, total int) error {
+	return forEach(ctx, len(backups), func(i int) error { return v.backup(backups[i], total) })
 }
 
 // backup checks one indexed backup, of total: its name, then its bytes.
@@ -128,7 +171,7 @@ func (v *verifier) backup(b Backup, total int) error {
 		p   *Problem
 		err error
 	)
-	if !v.opts.justRead[b.Path] {
+	if _, ok := v.opts.justRead[b.Path]; !ok {
 		if _, fi, p, err = v.s.checkBackupInfo(b); err != nil {
 			return fmt.Errorf("verify %s: %w", b.Path, err)
 		}
@@ -140,7 +183,7 @@ func (v *verifier) backup(b Backup, total int) error {
 		v.problems = append(v.problems, *p)
 	}
 	if fi != nil {
-		v.infos[b.Path] = fi
+		v.infos[b.Path] = factsOf(fi)
 	}
 	if v.opts.Progress != nil {
 		v.opts.Progress(v.checked, total)
@@ -169,6 +212,11 @@ func (s *Store) indexed(ctx context.Context, host string) ([]Backup, error) {
 		q.Hosts = []string{host}
 	}
 	var out []Backup
+	if s.db != nil {
+		if n, err := s.db.Count(); err == nil {
+			out = make([]Backup, 0, n) // at most n: growing a large slice is not free
+		}
+	}
 	for b, err := range s.List(ctx, q) {
 		if err != nil {
 			return nil, err
@@ -234,14 +282,16 @@ func (v *verifier) hostDir(host, dir string) error {
 		return nil
 	}
 	v.perms(host, "", dir, DirMode)
-	entries, err := os.ReadDir(dir)
+	entries, err := readDirUnsorted(dir)
 	if err != nil {
-		return fmt.Errorf("backup folder %s: %w", dir, err)
+		return err
 	}
-	for _, e := range entries {
-		v.hostEntry(host, e.Name(), filepath.Join(dir, e.Name()))
-	}
-	return nil
+	// On every core (problems are sorted at the end): a folder may hold
+	// 100,000 backups, and unindexed ones are looked at one by one.
+	return forEach(context.Background(), len(entries), func(i int) error {
+		v.hostEntry(host, entries[i].Name(), dir+string(filepath.Separator)+entries[i].Name())
+		return nil
+	})
 }
 
 // hostEntry judges one file in a host folder. Damage of indexed backups
@@ -256,47 +306,60 @@ func (v *verifier) hostEntry(host, name, p string) {
 		v.add(ProblemUnknown, host, "", p, "not a backup of "+host)
 		return
 	}
-	fi, ok := v.infos[p] // indexed backups were looked at by their check
+	f, ok := v.looked(p)
 	if !ok {
-		var err error
-		if fi, err = os.Lstat(p); err != nil {
-			return
-		}
+		return
 	}
 	switch {
 	case v.indexed[p]:
-		if fi.Mode().IsRegular() {
-			v.permsOf(host, n.Timestamp, p, fi, FileMode)
+		if f.mode.IsRegular() {
+			v.permsOf(host, n.Timestamp, p, f, FileMode)
 		}
-	case fi.Mode()&fs.ModeSymlink != 0:
+	case f.mode&fs.ModeSymlink != 0:
 		v.add(ProblemSymlink, host, n.Timestamp, p, "a symlink named as a backup")
-	case !fi.Mode().IsRegular():
+	case !f.mode.IsRegular():
 		v.add(ProblemNotRegular, host, n.Timestamp, p, "named as a backup, not a regular file")
 	case v.usable:
 		v.add(ProblemUnindexed, host, n.Timestamp, p, "a backup file the index does not list")
-		v.permsOf(host, n.Timestamp, p, fi, FileMode)
+		v.permsOf(host, n.Timestamp, p, f, FileMode)
 	default:
-		v.permsOf(host, n.Timestamp, p, fi, FileMode)
+		v.permsOf(host, n.Timestamp, p, f, FileMode)
 	}
+}
+
+// looked returns the facts of backup file p: from its check or its
+// reading when it is indexed, else from Lstat; false when it is gone.
+func (v *verifier) looked(p string) (fileFacts, bool) {
+	if f, ok := v.infos[p]; ok {
+		return f, true
+	}
+	if f, ok := v.opts.justRead[p]; ok {
+		return f, true
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return fileFacts{}, false
+	}
+	return factsOf(fi), true
 }
 
 // perms reports a wrong mode or owner of p. A symlink is judged by
 // whoever calls (never followed here).
 func (v *verifier) perms(host, ts, p string, want fs.FileMode) {
 	if fi, err := os.Lstat(p); err == nil {
-		v.permsOf(host, ts, p, fi, want)
+		v.permsOf(host, ts, p, factsOf(fi), want)
 	}
 }
 
-// permsOf is perms of a file already looked at (fi from Lstat).
-func (v *verifier) permsOf(host, ts, p string, fi fs.FileInfo, want fs.FileMode) {
-	if fi.Mode()&fs.ModeSymlink != 0 {
+// permsOf is perms of a file already looked at.
+func (v *verifier) permsOf(host, ts, p string, f fileFacts, want fs.FileMode) {
+	if f.mode&fs.ModeSymlink != 0 {
 		return
 	}
-	if modeMatters && fi.Mode().Perm() != want {
-		v.add(ProblemMode, host, ts, p, fmt.Sprintf("mode %v, want %v", fi.Mode().Perm(), want))
+	if modeMatters && f.mode.Perm() != want {
+		v.add(ProblemMode, host, ts, p, fmt.Sprintf("mode %v, want %v", f.mode.Perm(), want))
 	}
-	if why := foreignOwner(fi); why != "" {
+	if why := f.foreign; why != "" {
 		v.add(ProblemOwner, host, ts, p, why)
 	}
 }

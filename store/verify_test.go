@@ -41,6 +41,23 @@ func TestVerifyProgress(t *testing.T) {
 	}
 }
 
+// TestVerifyProgressOfOneHost: verify of one host counts up to that
+// host's backups, not the store's.
+func TestVerifyProgressOfOneHost(t *testing.T) {
+	f := newFixture(t)
+	p := f.config("c.json", []byte(`{}`))
+	for i := range 5 {
+		f.create([]string{"cursor", "vscode"}[min(i, 1)], p)
+	}
+	var calls [][2]int
+	s := f.inspect()
+	res, err := s.Verify(context.Background(), VerifyOptions{Host: "cursor", Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }})
+	s.Close()
+	if err != nil || res.Checked != 1 || len(calls) != 1 || calls[0] != [2]int{1, 1} {
+		t.Fatalf("verify: %+v, %v, progress calls %v; want one, (1, 1)", res, err, calls)
+	}
+}
+
 // TestVerifyForeignOwner: a backup owned by another user is reported
 // (made for real: needs root to chown).
 func TestVerifyForeignOwner(t *testing.T) {
@@ -84,16 +101,19 @@ func TestVerifyChangesNothing(t *testing.T) {
 }
 
 // TestReindexSharedTimestamps: Python Hatch files of one host that share a
-// timestamp (different prefixes), more than one index batch of them, are
-// all adopted at distinct instants, and a second reindex adds nothing.
+// timestamp (different prefixes) are all adopted at distinct instants,
+// also when the instants they move to are wanted by files of the next
+// index batch, and a second reindex adds nothing.
 func TestReindexSharedTimestamps(t *testing.T) {
 	f := newFixture(t)
 	dir := filepath.Join(f.root, "cursor")
 	os.MkdirAll(dir, 0o700)
 	const n = adoptBatch + 3
 	for i := range n {
+		// One in 16 shares the first instant: each of the others then moves
+		// past all of them, and the last move into the next batch's.
 		name := fmt.Sprintf("file%d.json.cursor.20250101_000000_000000", i)
-		if i%2 == 0 {
+		if i%16 != 1 {
 			name = fmt.Sprintf("file%d.json.cursor.20250101_000000_%06d", i, i)
 		}
 		os.WriteFile(filepath.Join(dir, name), []byte(`{}`), 0o644)
