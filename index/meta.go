@@ -2,6 +2,7 @@ package index
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/fnv"
 	"io"
 )
@@ -28,40 +29,46 @@ type boltMeta struct {
 	pgid, txid uint64
 }
 
-// parseBoltMeta reads the meta page at the start of b; ok is false when it
-// is not a valid one (bad magic, version or checksum).
-func parseBoltMeta(b []byte) (m boltMeta, ok bool) {
+// parseBoltMeta reads the meta page at the start of b; problem says why
+// it is not a valid one (bad magic, version or checksum), in bbolt's words.
+func parseBoltMeta(b []byte) (m boltMeta, problem string) {
 	if len(b) < boltPageHeader+boltMetaLen {
-		return m, false
+		return m, "too small for a bbolt index"
 	}
 	b = b[boltPageHeader:]
 	e := binary.NativeEndian
 	h := fnv.New64a()
 	h.Write(b[:boltMetaSum])
-	if e.Uint32(b[0:]) != boltMagic || e.Uint32(b[4:]) != boltVersion || e.Uint64(b[boltMetaSum:]) != h.Sum64() {
-		return m, false
+	switch {
+	case e.Uint32(b[0:]) != boltMagic:
+		return m, "invalid database (no bbolt meta page)"
+	case e.Uint32(b[4:]) != boltVersion:
+		return m, fmt.Sprintf("bbolt version mismatch (file format %d)", e.Uint32(b[4:]))
+	case e.Uint64(b[boltMetaSum:]) != h.Sum64():
+		return m, "checksum error in its meta pages"
 	}
-	return boltMeta{pageSize: e.Uint32(b[8:]), pgid: e.Uint64(b[40:]), txid: e.Uint64(b[48:])}, true
+	return boltMeta{pageSize: e.Uint32(b[8:]), pgid: e.Uint64(b[40:]), txid: e.Uint64(b[48:])}, ""
 }
 
 // committedSize is the size a bbolt file must have for the pages its
-// newest valid meta page counts (pgid × page size); ok is false when no
-// meta page is valid, which bbolt itself reports. The second meta page is
-// looked for where bbolt looks: one page size after the first, trying the
-// sizes bbolt allows when the first page is not valid.
+// newest valid meta page counts (pgid × page size). With no valid meta
+// page, problem says what is wrong with the first one. The second meta
+// page is looked for where bbolt looks: one page size after the first,
+// trying the sizes bbolt allows when the first is not valid.
 //
 // Reading this much is safe on any file, whereas a read-write bbolt open
-// of a truncated file reads past its end in the mapping (a fault) and may
-// grow it.
-func committedSize(f io.ReaderAt, fileSize int64) (need int64, ok bool) {
+// reads past the end of a truncated file (a fault in the mapping) and, on
+// Windows, grows any file it maps, garbage included.
+func committedSize(f io.ReaderAt, fileSize int64) (need int64, problem string) {
 	var buf [boltPageHeader + boltMetaLen]byte
-	read := func(at int64) (boltMeta, bool) {
+	read := func(at int64) (boltMeta, string) {
 		if _, err := f.ReadAt(buf[:], at); err != nil {
-			return boltMeta{}, false
+			return boltMeta{}, fmt.Sprintf("it is %d bytes, too small for a bbolt index", fileSize)
 		}
 		return parseBoltMeta(buf[:])
 	}
-	best, ok := read(0)
+	best, problem := read(0)
+	ok := problem == ""
 	var second []int64
 	if ok {
 		second = []int64{int64(best.pageSize)}
@@ -71,7 +78,7 @@ func committedSize(f io.ReaderAt, fileSize int64) (need int64, ok bool) {
 		}
 	}
 	for _, at := range second {
-		if m, valid := read(at); valid {
+		if m, why := read(at); why == "" {
 			if !ok || m.txid > best.txid {
 				best, ok = m, true
 			}
@@ -79,7 +86,7 @@ func committedSize(f io.ReaderAt, fileSize int64) (need int64, ok bool) {
 		}
 	}
 	if !ok {
-		return 0, false
+		return 0, problem
 	}
-	return int64(best.pgid) * int64(best.pageSize), true
+	return int64(best.pgid) * int64(best.pageSize), ""
 }

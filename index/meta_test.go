@@ -27,14 +27,14 @@ func TestCommittedSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	need, ok := committedSize(bytesAt(data), int64(len(data)))
-	if !ok || need <= 2*4096 || need > int64(len(data)) {
-		t.Fatalf("committedSize = %d, %v; the file is %d bytes", need, ok, len(data))
+	need, problem := committedSize(bytesAt(data), int64(len(data)))
+	if problem != "" || need <= 2*4096 || need > int64(len(data)) {
+		t.Fatalf("committedSize = %d, %q; the file is %d bytes", need, problem, len(data))
 	}
-	m0, ok0 := parseBoltMeta(data)
-	m1, ok1 := parseBoltMeta(data[m0.pageSize:])
-	if !ok0 || !ok1 || m0.txid == m1.txid {
-		t.Fatalf("meta pages: %+v %v, %+v %v", m0, ok0, m1, ok1)
+	m0, p0 := parseBoltMeta(data)
+	m1, p1 := parseBoltMeta(data[m0.pageSize:])
+	if p0 != "" || p1 != "" || m0.txid == m1.txid {
+		t.Fatalf("meta pages: %+v %q, %+v %q", m0, p0, m1, p1)
 	}
 	newer, older := int64(0), int64(m0.pageSize)
 	if m1.txid > m0.txid {
@@ -63,9 +63,10 @@ func TestCommittedSize(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, ok := committedSize(bytesAt(c.data), int64(len(c.data)))
+			got, problem := committedSize(bytesAt(c.data), int64(len(c.data)))
+			ok := problem == ""
 			if ok != c.ok {
-				t.Fatalf("ok = %v, want %v (need %d)", ok, c.ok, got)
+				t.Fatalf("problem %q, want a valid meta page: %v (need %d)", problem, c.ok, got)
 			}
 			if ok && (got > need || got < 2*4096) {
 				t.Errorf("need %d, want at most the newest commit's %d", got, need)

@@ -183,12 +183,16 @@ func (o *opener) open(name string, flag int, _ fs.FileMode) (*os.File, error) {
 		return nil, err
 	}
 	// Before bbolt maps it: a read-write open of a truncated file reads
-	// past its end (a fault in the mapping) and may grow it. The store
-	// lock, held by every caller, keeps writers out while this reads.
-	if need, ok := committedSize(f, fi.Size()); ok && fi.Size() < need {
+	// past its end (a fault in the mapping), and on Windows bbolt grows any
+	// file it maps read-write, garbage included. The store lock, held by
+	// every caller, keeps writers out while this reads.
+	need, problem := committedSize(f, fi.Size())
+	if problem == "" && fi.Size() < need {
+		problem = fmt.Sprintf("truncated: %d bytes, its pages need %d", fi.Size(), need)
+	}
+	if problem != "" {
 		f.Close()
-		return nil, failure("open", name, ErrCorrupt,
-			fmt.Sprintf("truncated: %d bytes, its pages need %d", fi.Size(), need))
+		return nil, failure("open", name, ErrCorrupt, problem)
 	}
 	o.f = f
 	return f, nil
