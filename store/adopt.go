@@ -115,8 +115,9 @@ func (s *Store) hasBackupFiles() bool {
 
 // adoptBatch is how many backup files are read before their records go
 // into the index in one transaction (one commit, instead of one per file),
-// and so bounds what an adoption holds in memory besides its result.
-const adoptBatch = 4096
+// and so bounds what an adoption holds in memory besides its result. A
+// variable only so that tests can cross batch boundaries with a few files.
+var adoptBatch = 4096
 
 // adopted is what an adoption did.
 type adopted struct {

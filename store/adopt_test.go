@@ -54,7 +54,8 @@ func (c cancelOnOpen) OpenFile(name string, flag int, perm fs.FileMode) (hatomic
 // first is read stops reindex with that error; no backup file changes,
 // and a second reindex adopts everything.
 func TestReindexStopsMidway(t *testing.T) {
-	const n = 2*adoptBatch + 10
+	smallBatches(t)
+	n := 2*adoptBatch + 10
 	for _, c := range []struct {
 		name string
 		seam func(o *Options, stop string) (context.Context, error)
@@ -99,7 +100,8 @@ func TestReindexStopsMidway(t *testing.T) {
 // TestAdoptDamagedInLaterBatch: a damaged file in any batch is reported
 // and not adopted; the files around it are, in name order.
 func TestAdoptDamagedInLaterBatch(t *testing.T) {
-	const n = adoptBatch + 10
+	smallBatches(t)
+	n := adoptBatch + 10
 	f := newFixture(t)
 	paths := f.lostIndexFiles(n)
 	bad := paths[adoptBatch+3] + blob.ZstdSuffix
@@ -182,4 +184,13 @@ func TestScanFolders(t *testing.T) {
 		t.Errorf("folders %v, want [%s]", sc.dirs, dir)
 	}
 	os.RemoveAll(dir) // the fixture's invariants want every backup file indexed
+}
+
+// smallBatches makes adoption work in batches of 64 files for the rest of
+// the test, so that crossing batches takes a few hundred files, not
+// thousands (file creation is slow on Windows).
+func smallBatches(t *testing.T) {
+	old := adoptBatch
+	adoptBatch = 64
+	t.Cleanup(func() { adoptBatch = old })
 }

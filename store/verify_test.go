@@ -108,7 +108,8 @@ func TestReindexSharedTimestamps(t *testing.T) {
 	f := newFixture(t)
 	dir := filepath.Join(f.root, "cursor")
 	os.MkdirAll(dir, 0o700)
-	const n = adoptBatch + 3
+	smallBatches(t)
+	n := adoptBatch + 3
 	for i := range n {
 		// One in 16 shares the first instant: each of the others then moves
 		// past all of them, and the last move into the next batch's.
