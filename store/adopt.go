@@ -337,6 +337,11 @@ func (s *Store) tightenMode(p string, want fs.FileMode) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	return s.tightenInfo(p, fi, want)
+}
+
+// tightenInfo is tightenMode for a file whose Lstat the caller has.
+func (s *Store) tightenInfo(p string, fi fs.FileInfo, want fs.FileMode) (bool, error) {
 	if !modeMatters || fi.Mode().Perm() == want || fi.Mode()&fs.ModeSymlink != 0 {
 		return false, nil
 	}

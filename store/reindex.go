@@ -184,11 +184,18 @@ func (s *Store) reconcile(b Backup, res *ReindexResult) error {
 	if err != nil || !fi.Mode().IsRegular() {
 		return err
 	}
-	return s.tighten(b.Path, FileMode, res)
+	changed, err := s.tightenInfo(b.Path, fi, FileMode)
+	return tightened(b.Path, changed, err, res)
 }
 
 func (s *Store) tighten(p string, want fs.FileMode, res *ReindexResult) error {
 	changed, err := s.tightenMode(p, want)
+	return tightened(p, changed, err, res)
+}
+
+// tightened records in res that p's mode was fixed; a file gone meanwhile
+// is no error.
+func tightened(p string, changed bool, err error, res *ReindexResult) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
