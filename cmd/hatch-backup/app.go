@@ -115,8 +115,8 @@ func (a *app) cli() *cli.App {
 	return &cli.App{
 		Name:                  "hatch-backup",
 		Usage:                 "versioned, verified backups of MCP host configs",
-		Version:               version(),
-		HideVersion:           true,
+		HideVersion:           true,     // the version command prints it (and reads it only then)
+		Compiled:              compiled, // set, so that urfave does not stat the executable at every start
 		Flags:                 globalFlags(),
 		Commands:              commands,
 		Writer:                a.stdout,
@@ -134,6 +134,10 @@ func (a *app) cli() *cli.App {
 		},
 	}
 }
+
+// compiled stands in for urfave's App.Compiled, which hatch-backup never
+// shows.
+var compiled = time.Unix(0, 0)
 
 const exitCodesHelp = `
 EXIT CODES:
