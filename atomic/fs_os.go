@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"hatch-backup/internal/osfile"
 )
 
 // osFS is the real file system.
@@ -14,7 +16,7 @@ type osFS struct{}
 func OS() FS { return osFS{} }
 
 func (osFS) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
-	f, err := os.OpenFile(name, flag, perm)
+	f, err := osfile.Open(name, flag, perm)
 	if err != nil {
 		return nil, err // not a typed nil *os.File inside the interface
 	}
@@ -28,7 +30,7 @@ func (osFS) Mkdir(name string, perm fs.FileMode) error { return mkdirOS(name, pe
 func (osFS) Chmod(name string, mode fs.FileMode) error { return os.Chmod(name, mode) }
 func (osFS) Rename(oldpath, newpath string) error      { return rename(oldpath, newpath) }
 func (osFS) Remove(name string) error                  { return os.Remove(name) }
-func (osFS) SyncDir(dir string) error                  { return syncDir(dir) }
+func (osFS) SyncDir(dir string) error                  { return osfile.SyncDir(dir) }
 func (osFS) RenameNoReplace(oldpath, newpath string) error {
 	return renameNoReplace(oldpath, newpath)
 }

@@ -74,9 +74,6 @@ func absPath(p string) string {
 	return p
 }
 
-// syncDir is a no-op: see above.
-func syncDir(string) error { return nil }
-
 // inUse: a sharing, lock or access violation, worth retrying.
 func inUse(err error) bool { return windowsInUse(err) }
 

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"hatch-backup/internal/osfile"
 )
 
 // createFile makes a new, empty bbolt file at path atomically: bbolt
@@ -39,7 +41,7 @@ func createFile(path string) error {
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("create index %s: %w", path, err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := osfile.SyncDir(filepath.Dir(path)); err != nil {
 		return fmt.Errorf("create index %s: sync folder: %w", path, err)
 	}
 	return nil

@@ -5,7 +5,3 @@ package index
 // noFollow is 0: Windows has no O_NOFOLLOW; Open and AcquireLock refuse a
 // symlink by an Lstat just before opening instead (a narrow race remains).
 const noFollow = 0
-
-// syncDir is a no-op: Windows cannot sync a directory handle, and NTFS
-// journals the directory entry itself.
-func syncDir(string) error { return nil }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"hatch-backup/internal/osfile"
 )
 
 // Lock is the store lock (<root>/lock).
@@ -82,7 +84,7 @@ func openLockFile(path string, exclusive bool) (*os.File, error) {
 	if err := refuseSymlink(path); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, flag|noFollow, 0)
+	f, err := osfile.Open(path, flag|noFollow, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		f, err = createLockFile(path, flag)
 	}
@@ -105,9 +107,9 @@ func openLockFile(path string, exclusive bool) (*os.File, error) {
 // createLockFile creates the lock file with mode 0600 whatever the umask;
 // if another process created it first, it opens that one.
 func createLockFile(path string, flag int) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|os.O_CREATE|os.O_EXCL|noFollow, FileMode)
+	f, err := osfile.Open(path, flag|os.O_CREATE|os.O_EXCL|noFollow, FileMode)
 	if errors.Is(err, fs.ErrExist) {
-		return os.OpenFile(path, flag|noFollow, 0)
+		return osfile.Open(path, flag|noFollow, 0)
 	}
 	if err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"hatch-backup/internal/osfile"
 )
 
 // Options for Open. The zero value opens read-write and tries the file lock
@@ -98,7 +100,7 @@ func openBolt(path string, readOnly, create bool, timeout time.Duration) (*DB, e
 		return nil, translateOpen(path, err)
 	}
 	if o.created {
-		if err := syncDir(filepath.Dir(path)); err != nil {
+		if err := osfile.SyncDir(filepath.Dir(path)); err != nil {
 			return nil, errors.Join(fmt.Errorf("create index %s: sync folder: %w", path, err), b.Close())
 		}
 	}
@@ -156,7 +158,7 @@ type opener struct {
 func (o *opener) open(name string, flag int, _ fs.FileMode) (*os.File, error) {
 	flag = flag&^os.O_CREATE | noFollow
 	if o.create {
-		f, err := os.OpenFile(name, flag|os.O_CREATE|os.O_EXCL, FileMode)
+		f, err := osfile.Open(name, flag|os.O_CREATE|os.O_EXCL, FileMode)
 		if err == nil {
 			if err := f.Chmod(FileMode); err != nil {
 				f.Close()
@@ -170,7 +172,7 @@ func (o *opener) open(name string, flag int, _ fs.FileMode) (*os.File, error) {
 			return nil, err
 		}
 	}
-	f, err := os.OpenFile(name, flag, 0)
+	f, err := osfile.Open(name, flag, 0)
 	if err != nil {
 		return nil, err
 	}
