@@ -2,7 +2,10 @@
 // table: each operation's median wall time over -runs runs, its peak RSS,
 // and its ratio to a baseline measured in the same run (a process that
 // only makes the same bytes durable, a process that only starts, or
-// another tool doing the same job).
+// another tool doing the same job). An operation and its baseline take
+// turns run by run where they are measured together (writes, verify,
+// latest), so that a slow spell of the machine does not fall on one of
+// them only.
 //
 //	go run ./bench            # or scripts/bench.sh
 //	go run ./bench -large=false -runs 11
@@ -86,64 +89,74 @@ func run(runs int, large, keep bool) error {
 // times, each started and timed by the runner (rawwrite -measure), and
 // records its median wall time and peak RSS.
 func (b *bench) measure(op, baseline string, mk func(i int) *exec.Cmd) error {
-	var walls []time.Duration
-	var rss int64
+	return b.measureTogether(timed{op, baseline, mk})
+}
+
+// timed is one operation to measure: its name, the name of its baseline
+// ("" for a baseline) and the command of its i-th run.
+type timed struct {
+	op, baseline string
+	mk           func(i int) *exec.Cmd
+}
+
+// measureTogether measures the operations as measure does, taking turns
+// run by run (the i-th run of each, then the next), so that a slow spell
+// of the machine falls on an operation and its baseline alike instead of
+// on whichever ran during it.
+func (b *bench) measureTogether(ops ...timed) error {
+	walls := make([][]time.Duration, len(ops))
+	rss := make([]int64, len(ops))
 	for i := range b.runs {
-		target := mk(i)
-		cmd := exec.Command(b.raw, append([]string{"-measure"}, target.Args...)...)
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("%s: %v: %s", op, err, stderr.String())
+		for j, o := range ops {
+			wall, kb, err := b.time(o.op, o.mk(i))
+			if err != nil {
+				return err
+			}
+			walls[j] = append(walls[j], wall)
+			rss[j] = max(rss[j], kb)
 		}
-		var ns, kb int64
-		if _, err := fmt.Sscan(stdout.String(), &ns, &kb); err != nil {
-			return fmt.Errorf("%s: runner said %q", op, stdout.String())
+	}
+	for j, o := range ops {
+		w := walls[j]
+		sort.Slice(w, func(x, y int) bool { return w[x] < w[y] })
+		s := sample{median: w[len(w)/2], rssKB: rss[j]}
+		if o.baseline == "" {
+			b.base[o.op] = s
 		}
-		walls = append(walls, time.Duration(ns))
-		rss = max(rss, kb)
+		b.rows = append(b.rows, row{op: o.op, s: s, baseline: o.baseline})
 	}
-	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
-	s := sample{median: walls[len(walls)/2], rssKB: rss}
-	if baseline == "" {
-		b.base[op] = s
-	}
-	b.rows = append(b.rows, row{op: op, s: s, baseline: baseline})
 	return nil
+}
+
+// time runs target once through the runner and returns its wall time and
+// peak RSS in KiB.
+func (b *bench) time(op string, target *exec.Cmd) (time.Duration, int64, error) {
+	cmd := exec.Command(b.raw, append([]string{"-measure"}, target.Args...)...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return 0, 0, fmt.Errorf("%s: %v: %s", op, err, stderr.String())
+	}
+	var ns, kb int64
+	if _, err := fmt.Sscan(stdout.String(), &ns, &kb); err != nil {
+		return 0, 0, fmt.Errorf("%s: runner said %q", op, stdout.String())
+	}
+	return time.Duration(ns), kb, nil
 }
 
 func (b *bench) hatch(root string, args ...string) *exec.Cmd {
 	return exec.Command(b.hb, append([]string{"--root", root}, args...)...)
 }
 
-// writes measures create and restore against the raw durable write.
+// writes measures create and restore against the raw durable write, all
+// in turns (see measureTogether).
 func (b *bench) writes() error {
 	cfg := filepath.Join(b.dir, "mcp.json")
 	if err := os.WriteFile(cfg, storegen.Content(7, 5120), 0o600); err != nil {
 		return err
 	}
 	out := filepath.Join(b.dir, "raw")
-	os.Mkdir(out, 0o700)
-	err := b.measure("process start (baseline)", "", func(int) *exec.Cmd { return exec.Command(b.raw) })
-	if err == nil {
-		err = b.measure("durable write 5 KB (baseline)", "", func(i int) *exec.Cmd {
-			return exec.Command(b.raw, cfg, filepath.Join(out, fmt.Sprint("f", i)))
-		})
-	}
-	root := filepath.Join(b.dir, "writes")
-	for _, c := range []struct{ op, flag string }{{"create 5 KB", ""}, {"create 5 KB --compress", "--compress"}} {
-		if err != nil {
-			return err
-		}
-		err = b.measure(c.op, "durable write 5 KB (baseline)", func(int) *exec.Cmd {
-			args := []string{"create", "--host", "cursor", "--config", cfg}
-			if c.flag != "" {
-				args = append(args, c.flag)
-			}
-			return b.hatch(root, args...)
-		})
-	}
-	if err != nil {
+	if err := os.Mkdir(out, 0o700); err != nil {
 		return err
 	}
 	// Two backups of different content, restored in turn.
@@ -160,9 +173,24 @@ func (b *bench) writes() error {
 		}
 		stamps = append(stamps, jsonField(string(out), "timestamp"))
 	}
-	return b.measure("restore 5 KB --no-backup", "durable write 5 KB (baseline)", func(i int) *exec.Cmd {
-		return b.hatch(rroot, "restore", "--host", "cursor", "--timestamp", stamps[i%2], "--no-backup")
-	})
+	const durable = "durable write 5 KB (baseline)"
+	root := filepath.Join(b.dir, "writes")
+	create := func(flags ...string) func(int) *exec.Cmd {
+		return func(int) *exec.Cmd {
+			return b.hatch(root, append([]string{"create", "--host", "cursor", "--config", cfg}, flags...)...)
+		}
+	}
+	return b.measureTogether(
+		timed{"process start (baseline)", "", func(int) *exec.Cmd { return exec.Command(b.raw) }},
+		timed{durable, "", func(i int) *exec.Cmd {
+			return exec.Command(b.raw, cfg, filepath.Join(out, fmt.Sprint("f", i)))
+		}},
+		timed{"create 5 KB", durable, create()},
+		timed{"create 5 KB --compress", durable, create("--compress")},
+		timed{"restore 5 KB --no-backup", durable, func(i int) *exec.Cmd {
+			return b.hatch(rroot, "restore", "--host", "cursor", "--timestamp", stamps[i%2], "--no-backup")
+		}},
+	)
 }
 
 // queries measures listings on a store of n backups.
@@ -205,13 +233,13 @@ func (b *bench) tenThousand() error {
 	if err := storegen.Generate(storegen.Spec{Root: root, N: 10_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
 		return err
 	}
-	sum := "sha256sum of the same files (baseline)"
-	err := b.measure(sum, "", func(int) *exec.Cmd {
-		return exec.Command("sh", "-c", "find \"$1\" -name 'mcp.json.*' -print0 | xargs -0 sha256sum >/dev/null", "sh", root)
-	})
-	if err == nil {
-		err = b.measure("verify of 10,000", sum, func(int) *exec.Cmd { return b.hatch(root, "verify") })
-	}
+	const sum = "sha256sum of the same files (baseline)"
+	err := b.measureTogether(
+		timed{sum, "", func(int) *exec.Cmd {
+			return exec.Command("sh", "-c", "find \"$1\" -name 'mcp.json.*' -print0 | xargs -0 sha256sum >/dev/null", "sh", root)
+		}},
+		timed{"verify of 10,000", sum, func(int) *exec.Cmd { return b.hatch(root, "verify") }},
+	)
 	if err != nil {
 		return err
 	}
@@ -249,15 +277,13 @@ func (b *bench) python(root string) error {
 		return nil
 	}
 	script, _ := filepath.Abs("bench/hatch_latest.py")
-	err := b.measure("Python Hatch: latest of 10,000 (baseline)", "", func(int) *exec.Cmd {
-		return exec.Command("python3", script, root, "cursor")
-	})
-	if err != nil {
-		return err
-	}
-	return b.measure("latest of 10,000", "Python Hatch: latest of 10,000 (baseline)", func(int) *exec.Cmd {
-		return b.hatch(root, "list", "--host", "cursor", "--limit", "1")
-	})
+	const python = "Python Hatch: latest of 10,000 (baseline)"
+	return b.measureTogether(
+		timed{python, "", func(int) *exec.Cmd { return exec.Command("python3", script, root, "cursor") }},
+		timed{"latest of 10,000", python, func(int) *exec.Cmd {
+			return b.hatch(root, "list", "--host", "cursor", "--limit", "1")
+		}},
+	)
 }
 
 func (b *bench) print() {
