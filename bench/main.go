@@ -287,14 +287,18 @@ func (b *bench) python(root string) error {
 }
 
 func (b *bench) print() {
-	fmt.Printf("%-44s %12s %12s %10s  %s\n", "operation", "median", "peak RSS", "ratio", "baseline")
+	fmt.Printf("%-44s %12s %12s %14s  %s\n", "operation", "median", "peak RSS", "ratio", "baseline")
 	for _, r := range b.rows {
 		ratio, base := "", ""
 		if r.baseline != "" {
-			ratio = fmt.Sprintf("%.2fx", float64(r.s.median)/float64(b.base[r.baseline].median))
+			x := float64(r.s.median) / float64(b.base[r.baseline].median)
+			ratio = fmt.Sprintf("%.2fx", x)
+			if x < 0.1 { // a speed-up: say how many times faster
+				ratio = fmt.Sprintf("%.0fx faster", 1/x)
+			}
 			base = r.baseline
 		}
-		fmt.Printf("%-44s %12s %9.1f MiB %10s  %s\n", r.op, r.s.median.Round(10*time.Microsecond), float64(r.s.rssKB)/1024, ratio, base)
+		fmt.Printf("%-44s %12s %9.1f MiB %14s  %s\n", r.op, r.s.median.Round(10*time.Microsecond), float64(r.s.rssKB)/1024, ratio, base)
 	}
 }
 
