@@ -49,7 +49,7 @@ func (a *app) create(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	defer holdSignals(c.Context)()
+	holdSignals(c.Context)
 	s, err := a.open(c, false)
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ type restoreJSON struct {
 }
 
 func (a *app) restore(c *cli.Context) (err error) {
-	defer holdSignals(c.Context)()
+	holdSignals(c.Context)
 	host, s, err := a.openForHost(c, c.Bool("dry-run"), "--host HOST and --timestamp TIMESTAMP")
 	if err != nil {
 		return err

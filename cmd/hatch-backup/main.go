@@ -7,7 +7,7 @@ import "os"
 
 func main() {
 	growStack()
-	ctx := newProcessSignalContext()
+	ctx := newSignalContext()
 	code := run(ctx, os.Args, os.Stdout, os.Stderr, os.Getenv)
 	ctx.stop()
 	os.Exit(code)

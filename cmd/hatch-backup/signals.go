@@ -27,20 +27,9 @@ type signalContext struct {
 	armed  atomic.Bool
 	ctx    context.Context
 	cancel context.CancelFunc
-	// exits is set for the process's own context: the process ends as soon
-	// as its command returns, so a hold is not undone. Undoing it
-	// (signal.Reset) starts the runtime's signal-mask thread, which costs
-	// about 0.1 ms at the end of every create.
-	exits bool
 }
 
-// newSignalContext is a signal context for a caller that goes on after
-// the command (tests): a hold is undone when the command returns.
 func newSignalContext() *signalContext { return &signalContext{} }
-
-// newProcessSignalContext is the signal context of the hatch-backup
-// process, which exits when the command returns.
-func newProcessSignalContext() *signalContext { return &signalContext{exits: true} }
 
 // arm starts catching the signals, if nothing has yet.
 func (s *signalContext) arm() {
@@ -74,24 +63,19 @@ func (s *signalContext) Err() error {
 	return s.ctx.Err()
 }
 
-// holdSignals makes interruptSignals wait out a short write: until release
-// is called they are ignored, so a create or a restore that is not waiting
-// for anything finishes (it takes about a millisecond) rather than being
-// cut off and leaving a temp file behind. When ctx catches the signals
-// already, or starts to meanwhile (a wait for the lock arms it), they
-// cancel ctx as usual instead. In the process's own context release does
-// nothing: the process exits right after (printing the result is all that
-// is left).
-func holdSignals(ctx context.Context) (release func()) {
-	s, ok := ctx.(*signalContext)
-	if !ok || s.armed.Load() {
-		return func() {}
-	}
-	signal.Ignore(interruptSignals...)
-	return func() {
-		if !s.exits && !s.armed.Load() {
-			signal.Reset(interruptSignals...)
-		}
+// holdSignals makes interruptSignals wait out a short write: from now on
+// they are ignored, so a create or a restore that is not waiting for
+// anything finishes (it takes about a millisecond) rather than being cut
+// off and leaving a temp file behind. The hold lasts for the rest of the
+// process: the write is its command's last step, and os/signal has no way
+// back from Ignore to the default action (Reset undoes Notify only; it
+// would also start the runtime's signal-mask thread, 0.1 ms). When ctx
+// catches the signals already, or starts to meanwhile (a wait for the lock
+// arms it, and Notify takes them back from Ignore), they cancel ctx as
+// usual instead.
+func holdSignals(ctx context.Context) {
+	if s, ok := ctx.(*signalContext); ok && !s.armed.Load() {
+		signal.Ignore(interruptSignals...)
 	}
 }
 

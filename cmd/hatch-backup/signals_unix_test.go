@@ -55,7 +55,7 @@ func TestInterruptible(t *testing.T) {
 func TestHoldSignals(t *testing.T) {
 	ctx := newSignalContext()
 	defer ctx.stop()
-	release := holdSignals(ctx)
+	holdSignals(ctx)
 	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +72,5 @@ func TestHoldSignals(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("SIGTERM did not cancel the armed context")
 	}
-	release()
-	holdSignals(context.Background())() // any other context: no effect
+	holdSignals(context.Background()) // any other context: no effect
 }
