@@ -108,7 +108,7 @@ func (a *app) cli() *cli.App {
 		a.diffCommand(), a.restoreCommand(), a.verifyCommand(), a.reindexCommand(), a.cleanCommand(),
 		a.compactCommand(), a.versionCommand(), a.completionCommand()}
 	for _, c := range commands {
-		c.Flags = append(c.Flags, globalFlags()...)
+		c.Flags = namedFlags(append(c.Flags, globalFlags()...))
 		c.OnUsageError = onUsageError
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + exitCodesHelp
 	}
@@ -117,7 +117,7 @@ func (a *app) cli() *cli.App {
 		Usage:                 "versioned, verified backups of MCP host configs",
 		HideVersion:           true,     // the version command prints it (and reads it only then)
 		Compiled:              compiled, // set, so that urfave does not stat the executable at every start
-		Flags:                 globalFlags(),
+		Flags:                 namedFlags(globalFlags()),
 		Commands:              commands,
 		Writer:                a.stdout,
 		ErrWriter:             a.stderr,
