@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/internal/fakestore"
+	"hatch-backup/internal/storegen"
 	"hatch-backup/retention"
 )
 
@@ -17,11 +17,11 @@ func BenchmarkCleanDryRun(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			root := filepath.Join(b.TempDir(), "backups")
-			bs := make([]fakestore.Backup, n)
+			bs := make([]storegen.Backup, n)
 			for i := range bs {
-				bs[i] = fakestore.Backup{Host: []string{"cursor", "vscode", "codex"}[i%3], Created: cleanNow.Add(-time.Duration(i) * time.Hour)}
+				bs[i] = storegen.Backup{Host: []string{"cursor", "vscode", "codex"}[i%3], Created: cleanNow.Add(-time.Duration(i) * time.Hour)}
 			}
-			if _, err := fakestore.Populate(root, time.UTC, bs); err != nil {
+			if _, err := storegen.Populate(root, time.UTC, bs); err != nil {
 				b.Fatal(err)
 			}
 			s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, Now: func() time.Time { return cleanNow }})

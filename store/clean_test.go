@@ -15,7 +15,7 @@ import (
 
 	hatomic "hatch-backup/atomic"
 	"hatch-backup/index"
-	"hatch-backup/internal/fakestore"
+	"hatch-backup/internal/storegen"
 	"hatch-backup/retention"
 )
 
@@ -29,14 +29,14 @@ func intp(n int) *int { return &n }
 func (f *fixture) populate(n int, spacing time.Duration, hosts ...string) []index.Record {
 	f.t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
-	var bs []fakestore.Backup
+	var bs []storegen.Backup
 	for _, h := range hosts {
 		for i := range n {
 			created := cleanNow.Add(-time.Duration(i)*spacing - time.Duration(rng.IntN(600))*time.Second - time.Minute)
-			bs = append(bs, fakestore.Backup{Host: h, Created: created, Data: fmt.Appendf(nil, `{"%s": %d}`, h, i)})
+			bs = append(bs, storegen.Backup{Host: h, Created: created, Data: fmt.Appendf(nil, `{"%s": %d}`, h, i)})
 		}
 	}
-	recs, err := fakestore.Populate(f.root, time.UTC, bs)
+	recs, err := storegen.Populate(f.root, time.UTC, bs)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestTreeSnapshotSeesEveryChange(t *testing.T) {
 // treeSnapshot maps every path under dir to its mode, mtime and content.
 func treeSnapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	snap, err := fakestore.Snapshot(dir)
+	snap, err := storegen.Snapshot(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

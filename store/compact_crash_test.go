@@ -20,7 +20,7 @@ import (
 
 	hatomic "hatch-backup/atomic"
 	"hatch-backup/index"
-	"hatch-backup/internal/fakestore"
+	"hatch-backup/internal/storegen"
 )
 
 // The crash suite of compact (RELIABILITY.md, "Crash"): a child process
@@ -114,14 +114,14 @@ func (k *compactKiller) SyncDir(p string) error {
 func compactCrashStore(t *testing.T, n int) (string, map[string][]byte) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "backups")
-	var bs []fakestore.Backup
+	var bs []storegen.Backup
 	now := time.Now()
 	for i := range n {
 		host := []string{"cursor", "vscode"}[i%2]
 		data := bytes.Repeat(fmt.Appendf(nil, `{"server%d": "npx"},`, i), 1+i*37%400)
-		bs = append(bs, fakestore.Backup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: data})
+		bs = append(bs, storegen.Backup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: data})
 	}
-	recs, err := fakestore.Populate(root, time.Local, bs)
+	recs, err := storegen.Populate(root, time.Local, bs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	hatomic "hatch-backup/atomic"
 	"hatch-backup/blob"
-	"hatch-backup/internal/fakestore"
+	"hatch-backup/internal/storegen"
 	"hatch-backup/retention"
 )
 
@@ -67,15 +67,15 @@ func TestCompactRoundTripsEveryBackup(t *testing.T) {
 		"large random":       noise,
 	}
 	f := newFixture(t)
-	var bs []fakestore.Backup
+	var bs []storegen.Backup
 	i := 0
 	for _, data := range contents {
 		for _, age := range []time.Duration{10 * 24 * time.Hour, time.Hour} {
-			bs = append(bs, fakestore.Backup{Host: "cursor", Created: cleanNow.Add(-age - time.Duration(i)*time.Minute), Data: data})
+			bs = append(bs, storegen.Backup{Host: "cursor", Created: cleanNow.Add(-age - time.Duration(i)*time.Minute), Data: data})
 			i++
 		}
 	}
-	recs, err := fakestore.Populate(f.root, time.UTC, bs)
+	recs, err := storegen.Populate(f.root, time.UTC, bs)
 	if err != nil {
 		t.Fatal(err)
 	}

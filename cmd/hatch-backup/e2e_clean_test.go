@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"hatch-backup/index"
-	"hatch-backup/internal/fakestore"
+	"hatch-backup/internal/storegen"
 	"hatch-backup/retention"
 )
 
@@ -26,13 +26,13 @@ func (e *testEnv) populate(n int, offset time.Duration, hosts ...string) []index
 	e.t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	now := time.Now().Add(-offset)
-	var bs []fakestore.Backup
+	var bs []storegen.Backup
 	for i := range n {
 		host := hosts[i%len(hosts)]
 		age := time.Duration(i/len(hosts))*3*time.Hour + time.Duration(10+rng.IntN(100))*time.Minute
-		bs = append(bs, fakestore.Backup{Host: host, Created: now.Add(-age), Data: fmt.Appendf(nil, `{"n": %d, "key": "%s"}`, i, secretMarker)})
+		bs = append(bs, storegen.Backup{Host: host, Created: now.Add(-age), Data: fmt.Appendf(nil, `{"n": %d, "key": "%s"}`, i, secretMarker)})
 	}
-	recs, err := fakestore.Populate(e.root, time.Local, bs)
+	recs, err := storegen.Populate(e.root, time.Local, bs)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func checkCleanAgainst(t *testing.T, e *testEnv, recs []index.Record, out cleanJ
 func TestCleanDryRunIsBitIdentical(t *testing.T) {
 	e := newEnv(t)
 	e.populate(300, 0, "cursor", "vscode")
-	before, err := fakestore.Snapshot(e.root)
+	before, err := storegen.Snapshot(e.root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestCleanDryRunIsBitIdentical(t *testing.T) {
 			t.Errorf("%v removes nothing: the test proves nothing\n%s", args, r.stdout)
 		}
 	}
-	after, _ := fakestore.Snapshot(e.root)
+	after, _ := storegen.Snapshot(e.root)
 	if !maps.Equal(before, after) {
 		for p, v := range after {
 			if before[p] != v {

@@ -1,14 +1,19 @@
-// Package storegen builds large backup stores fast, for benchmarks and the
-// bench script: backup files written without fsync and index records put
-// in large transactions, instead of a million durable creates.
+// Package storegen fills backup roots fast, for tests, benchmarks and the
+// bench script: backup files written without fsync and their index records
+// put in large transactions, instead of thousands of durable creates.
 //
-// A generated store is a valid store (verify finds it clean when Files is
-// set), but nothing about it is durable until the OS flushes it. It is
-// never used by the program itself.
+// Generate builds a store of any size from a Spec (a million backups in
+// seconds); Populate adds given backups, for tests that choose each one's
+// host, instant and content. Either way the store is valid (verify finds
+// it clean, when Generate writes the files too), named as create names
+// backups, with the index of the latest schema, but nothing about it is
+// durable until the OS flushes it. The program itself never uses this
+// package.
 package storegen
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -19,6 +24,13 @@ import (
 	"hatch-backup/blob"
 	"hatch-backup/index"
 	"hatch-backup/migrations"
+)
+
+// The store's modes (store.DirMode, store.FileMode); this package cannot
+// import store, whose own tests use it.
+const (
+	dirMode  = 0o700
+	fileMode = 0o600
 )
 
 // Spec describes a store to generate. Zero values have defaults.
@@ -46,39 +58,23 @@ const batch = 20_000
 // Generate writes the store described by s.
 func Generate(s Spec) error {
 	s = s.withDefaults()
-	if err := os.MkdirAll(s.Root, 0o700); err != nil {
-		return err
-	}
 	for _, h := range s.Hosts {
-		if err := os.MkdirAll(filepath.Join(s.Root, h), 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Join(s.Root, h), dirMode); err != nil {
 			return err
 		}
 	}
-	db, err := index.Open(filepath.Join(s.Root, "index.db"), index.Options{Timeout: time.Second})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := migrations.Up(db); err != nil {
-		return err
-	}
-	recs := make([]index.Record, 0, batch)
-	for i := range s.N {
-		r, err := s.record(i)
-		if err != nil {
-			return err
-		}
-		if recs = append(recs, r); len(recs) == batch {
-			if err := db.PutMany(recs); err != nil {
+	return fill(s.Root, func(put func(index.Record) error) error {
+		for i := range s.N {
+			r, err := s.record(i)
+			if err != nil {
 				return err
 			}
-			recs = recs[:0]
+			if err := put(r); err != nil {
+				return err
+			}
 		}
-	}
-	if len(recs) > 0 {
-		return db.PutMany(recs)
-	}
-	return nil
+		return nil
+	})
 }
 
 func (s Spec) withDefaults() Spec {
@@ -103,26 +99,14 @@ func (s Spec) withDefaults() Spec {
 // record makes backup i (and its file, with Files).
 func (s Spec) record(i int) (index.Record, error) {
 	host := s.Hosts[i%len(s.Hosts)]
-	created := s.Start.Add(time.Duration(i) * s.Step).UTC()
-	ts := blob.FormatTimestamp(created.In(s.Location))
-	name := blob.NewName(host, ts, false).String()
-	r := index.Record{
-		Host: host, Timestamp: ts, Created: created,
-		File:         path.Join(host, name),
-		StoredSize:   int64(s.Size),
-		OriginalSize: int64(s.Size),
-		OriginalPath: "/home/user/.config/" + host + "/mcp.json",
-	}
+	created := s.Start.Add(time.Duration(i) * s.Step)
+	origin := "/home/user/.config/" + host + "/mcp.json"
 	if !s.Files {
+		r := newRecord(host, created, s.Location, origin, s.Size)
 		r.SHA256 = sha256.Sum256([]byte(strconv.Itoa(i)))
 		return r, nil
 	}
-	data := Content(i, s.Size)
-	r.SHA256 = blob.Sum(data)
-	if err := os.WriteFile(filepath.Join(s.Root, host, name), data, 0o600); err != nil {
-		return r, fmt.Errorf("storegen: %w", err)
-	}
-	return r, nil
+	return write(s.Root, s.Location, Backup{Host: host, Created: created, Data: Content(i, s.Size)}, origin)
 }
 
 // Content is a config-like body of size bytes, different for each i.
@@ -135,4 +119,96 @@ func Content(i, size int) []byte {
 	}
 	b = append(b, "}}}"...)
 	return b[:size]
+}
+
+// Backup is one backup for Populate to make: Host at Created holding Data.
+type Backup struct {
+	Host    string
+	Created time.Time
+	Data    []byte
+}
+
+// Populate adds the backups to the store at root (created if needed),
+// naming them in loc, and returns their records in order. Created is
+// truncated to microseconds; two backups of a host at the same instant are
+// an error (index.ErrExists).
+func Populate(root string, loc *time.Location, backups []Backup) ([]index.Record, error) {
+	records := make([]index.Record, 0, len(backups))
+	err := fill(root, func(put func(index.Record) error) error {
+		for _, b := range backups {
+			r, err := write(root, loc, b, "/home/user/"+b.Host+".json")
+			if err != nil {
+				return err
+			}
+			records = append(records, r)
+			if err := put(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return records, nil
+}
+
+// fill opens the store at root under its lock, brings its index to the
+// latest schema, and puts every record that gen passes to put, a batch at
+// a time.
+func fill(root string, gen func(put func(index.Record) error) error) (err error) {
+	if err := os.MkdirAll(root, dirMode); err != nil {
+		return err
+	}
+	lock, err := index.AcquireLock(filepath.Join(root, "lock"), true, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	db, err := index.Open(filepath.Join(root, "index.db"), index.Options{Timeout: 10 * time.Second})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, db.Close()) }()
+	if _, err := migrations.Up(db); err != nil {
+		return err
+	}
+	recs := make([]index.Record, 0, batch)
+	err = gen(func(r index.Record) error {
+		if recs = append(recs, r); len(recs) < batch {
+			return nil
+		}
+		err := db.PutMany(recs)
+		recs = recs[:0]
+		return err
+	})
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	return db.PutMany(recs)
+}
+
+// newRecord is the record of a plain backup of size bytes, with no sha256
+// yet.
+func newRecord(host string, created time.Time, loc *time.Location, origin string, size int) index.Record {
+	created = created.UTC().Truncate(time.Microsecond)
+	ts := blob.FormatTimestamp(created.In(loc))
+	return index.Record{
+		Host: host, Timestamp: ts, Created: created,
+		File:       path.Join(host, blob.NewName(host, ts, false).String()),
+		StoredSize: int64(size), OriginalSize: int64(size), OriginalPath: origin,
+	}
+}
+
+// write writes one plain backup file and returns its record.
+func write(root string, loc *time.Location, b Backup, origin string) (index.Record, error) {
+	r := newRecord(b.Host, b.Created, loc, origin, len(b.Data))
+	r.SHA256 = blob.Sum(b.Data)
+	if err := os.MkdirAll(filepath.Join(root, b.Host), dirMode); err != nil {
+		return r, err
+	}
+	if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(r.File)), b.Data, fileMode); err != nil {
+		return r, fmt.Errorf("storegen: %w", err)
+	}
+	return r, nil
 }

@@ -1,0 +1,122 @@
+package storegen_test
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"hatch-backup/index"
+	"hatch-backup/internal/storegen"
+	"hatch-backup/store"
+)
+
+// TestGenerateIsSound: a generated store with files, and a populated one,
+// pass verify and list every backup, in both cases under the names
+// create would give them.
+func TestGenerateIsSound(t *testing.T) {
+	loc := time.FixedZone("test", 2*3600)
+	gen := t.TempDir()
+	if err := storegen.Generate(storegen.Spec{Root: gen, N: 23, Size: 300, Files: true, Location: loc}); err != nil {
+		t.Fatal(err)
+	}
+	pop := t.TempDir()
+	at := time.Date(2025, 3, 4, 5, 6, 7, 8_000, time.UTC)
+	recs, err := storegen.Populate(pop, loc, []storegen.Backup{
+		{Host: "cursor", Created: at, Data: []byte(`{"a": 1}`)},
+		{Host: "cursor", Created: at.Add(time.Second), Data: []byte(`{"a": 2}`)},
+		{Host: "kiro", Created: at, Data: []byte(`{}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "cursor/mcp.json.cursor.20250304_070607_000008"; recs[0].File != want {
+		t.Errorf("first record's file %q, want %q", recs[0].File, want)
+	}
+	for root, n := range map[string]int{gen: 23, pop: 3} {
+		s, err := store.Open(context.Background(), store.Options{Root: root, Location: loc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Verify(context.Background(), store.VerifyOptions{})
+		if err != nil || len(res.Problems) > 0 || res.Checked != n {
+			t.Errorf("%s: verify checked %d of %d, problems %v, error %v", root, res.Checked, n, res.Problems, err)
+		}
+		listed := 0
+		for _, err := range s.List(context.Background(), store.Query{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed++
+		}
+		if listed != n {
+			t.Errorf("%s: listed %d, want %d", root, listed, n)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestPopulateRefusesATakenInstant: two backups of a host at one instant
+// are an error, as in the index.
+func TestPopulateRefusesATakenInstant(t *testing.T) {
+	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	b := storegen.Backup{Host: "cursor", Created: at, Data: []byte("{}")}
+	_, err := storegen.Populate(t.TempDir(), time.UTC, []storegen.Backup{b, b})
+	if !errors.Is(err, index.ErrExists) {
+		t.Fatalf("error %v, want index.ErrExists", err)
+	}
+}
+
+// TestSnapshot: equal trees give equal snapshots; a changed byte, mode or
+// mtime does not.
+func TestSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "sub", "f")
+	if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f, []byte("one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before, err := storegen.Snapshot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := storegen.Snapshot(dir)
+	if !maps.Equal(before, again) {
+		t.Fatal("two snapshots of an unchanged tree differ")
+	}
+	fi, _ := os.Stat(f)
+	changes := []struct {
+		name         string
+		change, undo func() error
+	}{
+		{"mtime",
+			func() error { return os.Chtimes(f, fi.ModTime(), fi.ModTime().Add(time.Hour)) },
+			func() error { return os.Chtimes(f, fi.ModTime(), fi.ModTime()) }},
+		{"content",
+			func() error { return os.WriteFile(f, []byte("two"), 0o600) },
+			func() error {
+				return errors.Join(os.WriteFile(f, []byte("one"), 0o600), os.Chtimes(f, fi.ModTime(), fi.ModTime()))
+			}},
+	}
+	for _, c := range changes {
+		if err := c.change(); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := storegen.Snapshot(dir); maps.Equal(before, after) {
+			t.Errorf("a changed %s gives the same snapshot", c.name)
+		}
+		if err := c.undo(); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := storegen.Snapshot(dir); !maps.Equal(before, after) {
+			t.Errorf("the %s undone, the snapshot still differs", c.name)
+		}
+	}
+}
