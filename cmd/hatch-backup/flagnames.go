@@ -6,7 +6,7 @@ import "github.com/urfave/cli/v2"
 // derives a flag's names with a regular expression at every call of Names,
 // and before a command runs it asks, for every name of every flag, whether
 // it is set, and each ask looks the flags up by name again: for create that
-// is about 200 regexp runs, half of the command line's handling
+// is about 110 regexp runs, half of the command line's handling
 // (BenchmarkCommandLine). The wrapped flags behave as the originals in all
 // else; TestNamedFlags compares the help of every command and the parse of
 // every flag.
