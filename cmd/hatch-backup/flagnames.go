@@ -8,8 +8,9 @@ import "github.com/urfave/cli/v2"
 // it is set, and each ask looks the flags up by name again: for create that
 // is about 110 regexp runs, half of the command line's handling
 // (BenchmarkCommandLine). The wrapped flags behave as the originals in all
-// else; TestNamedFlags compares the help of every command and the parse of
-// every flag.
+// else: every other method is the original's, help lines included (its
+// String formats the original flag). TestNamedFlags compares names and help
+// lines, TestNamedFlagsParse what each flag reads as.
 //
 // A hidden bool flag stays as it is: urfave's completion looks for it on
 // *cli.BoolFlag itself.
@@ -53,15 +54,6 @@ type boolFlag struct {
 }
 
 func (f *boolFlag) Names() []string { return f.names }
-
-// GetDefaultText keeps DisableDefaultText (urfave's help flag sets it),
-// which urfave's help honours only on a *cli.BoolFlag.
-func (f *boolFlag) GetDefaultText() string {
-	if f.DisableDefaultText {
-		return ""
-	}
-	return f.BoolFlag.GetDefaultText()
-}
 
 type durationFlag struct {
 	*cli.DurationFlag
