@@ -44,7 +44,8 @@ type VerifyResult struct {
 // checks the index's structure, and looks at every file in the root and
 // the host folders. It changes nothing. A store opened with
 // Options.Inspect also reports a missing, damaged or newer index here
-// instead of failing to open.
+// instead of failing to open. A store opened before its root existed
+// verifies as the empty store it was.
 func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, error) {
 	var res VerifyResult
 	if o.Host != "" {
@@ -226,9 +227,13 @@ func (s *Store) indexed(ctx context.Context, host string) ([]Backup, error) {
 	return out, nil
 }
 
-// files looks at everything in the root and the host folders.
+// files looks at everything in the root and the host folders, unless
+// the store was opened without a root (and so without a lock).
 func (v *verifier) files() error {
 	root := v.s.root
+	if v.s.absent {
+		return nil
+	}
 	entries, err := os.ReadDir(root)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

@@ -100,6 +100,35 @@ func TestVerifyChangesNothing(t *testing.T) {
 	}
 }
 
+// TestVerifyOfAbsentRoot: a verify that opened before the root existed
+// holds no lock, so it reports the empty store it opened, not the root a
+// writer makes meanwhile, where a half-made index or backup may lie.
+func TestVerifyOfAbsentRoot(t *testing.T) {
+	f := newFixture(t)
+	s := f.inspect()
+	defer s.Close()
+	f.create("cursor", f.config("c.json", []byte(`{"mcpServers": {}}`)))
+	stray := filepath.Join(f.root, "."+IndexFile+".0123456789abcdef.tmp")
+	if err := os.WriteFile(stray, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(stray) // for the invariant check
+	res, err := s.Verify(context.Background(), VerifyOptions{})
+	if err != nil || res.Checked != 0 || len(res.Problems) != 0 {
+		t.Fatalf("verify: checked %d, problems %+v, %v", res.Checked, res.Problems, err)
+	}
+	var n int
+	for _, err := range s.List(context.Background(), Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 0 {
+		t.Fatalf("listed %d backups of a store that had none", n)
+	}
+}
+
 // TestReindexSharedTimestamps: Python Hatch files of one host that share a
 // timestamp (different prefixes) are all adopted at distinct instants,
 // also when the instants they move to are wanted by files of the next
