@@ -75,10 +75,6 @@ type Store struct {
 	db       *index.DB // nil: no index and no backups yet (read-only open)
 	// indexProblem is why an Inspect open could not use the index.
 	indexProblem *Problem
-	// absent: a read-only open found no root, so it holds no lock and
-	// reads as an empty store. A root a writer makes meanwhile is not
-	// this store's to look at: its files may be half written.
-	absent bool
 }
 
 // errNeedsWriter: a read-only open found work only a writer may do
@@ -172,8 +168,7 @@ func (s *Store) openReader(ctx context.Context) error {
 		return err
 	}
 	if _, err := s.fs.Stat(s.root); errors.Is(err, fs.ErrNotExist) {
-		s.absent = true
-		return nil
+		return nil // no root, no lock: an empty store
 	} else if err != nil {
 		return fmt.Errorf("backup root %s: %w", s.root, err)
 	}

@@ -227,11 +227,12 @@ func (s *Store) indexed(ctx context.Context, host string) ([]Backup, error) {
 	return out, nil
 }
 
-// files looks at everything in the root and the host folders, unless
-// the store was opened without a root (and so without a lock).
+// files looks at everything in the root and the host folders. A store
+// without the lock found no root when it opened; a root a writer makes
+// meanwhile is not its to look at, as its files may be half written.
 func (v *verifier) files() error {
 	root := v.s.root
-	if v.s.absent {
+	if v.s.lock == nil {
 		return nil
 	}
 	entries, err := os.ReadDir(root)
