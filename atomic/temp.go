@@ -17,12 +17,15 @@ const (
 	tempAttempts = 100
 )
 
-// tempName returns "." + base + "." + 16 random hex digits + ".tmp". The
-// digits need to be unpredictable to other processes, not secret: the
-// runtime's per-process ChaCha8 generator gives them without a system call
-// (crypto/rand's first use costs a create about 0.08 ms), and O_EXCL
-// settles any collision.
-func tempName(base string) string {
+// TempName returns "." + base + "." + 16 random hex digits + ".tmp", the
+// name IsTemp recognises, so that whoever holds the store lock knows a
+// file left under it by a crash for a leftover. The index names its own
+// temp files (a new index, a compacted copy) with it too. The digits need
+// to be unpredictable to other processes, not secret: the runtime's
+// per-process ChaCha8 generator gives them without a system call
+// (crypto/rand's first use costs a create about 0.08 ms), and O_EXCL (in
+// this package) or the store lock (for the index) settles any collision.
+func TempName(base string) string {
 	var b [tempRandLen / 2]byte
 	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
 	return "." + base + "." + hex.EncodeToString(b[:]) + tempSuffix
@@ -59,7 +62,7 @@ func isLowerHex(s string) bool {
 // followed; a taken name (practically never) just means another draw.
 func createTemp(fsys FS, dir, base string) (File, error) {
 	for i := 1; ; i++ {
-		name := filepath.Join(dir, tempName(base))
+		name := filepath.Join(dir, TempName(base))
 		f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil || !errors.Is(err, fs.ErrExist) || i == tempAttempts {
 			return f, err

@@ -48,12 +48,12 @@ func TestTempNameRoundTrip(t *testing.T) {
 	seen := map[string]bool{}
 	for _, base := range []string{"mcp.json", ".claude.json", "x", "mcp.json.cursor.20250921_101112_131415.zst"} {
 		for range 100 {
-			name := tempName(base)
+			name := TempName(base)
 			if !IsTemp(name) || filepath.Base(name) != name {
-				t.Fatalf("tempName(%q) = %q, which IsTemp rejects", base, name)
+				t.Fatalf("TempName(%q) = %q, which IsTemp rejects", base, name)
 			}
 			if seen[name] {
-				t.Fatalf("tempName repeated %q", name)
+				t.Fatalf("TempName repeated %q", name)
 			}
 			seen[name] = true
 		}

@@ -1,14 +1,13 @@
 package index
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	hatomic "hatch-backup/atomic"
 	"hatch-backup/internal/osfile"
 )
 
@@ -16,13 +15,11 @@ import (
 // initialises it under a temp name in the same folder (and syncs it), then
 // it is linked into place without replacing anything, and the folder is
 // synced. A crash leaves no index or a whole one, never the 0-byte index.db
-// that Open must call damage; at worst a temp file stays behind, named as
-// the atomic package names its temp files, which verify reports and
-// reindex removes. Another process's index that appeared meanwhile wins.
+// that Open must call damage; at worst a temp file stays behind, named by
+// atomic.TempName, which verify reports and reindex removes. Another
+// process's index that appeared meanwhile wins.
 func createFile(path string) error {
-	var b [8]byte
-	rand.Read(b[:])
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(b[:])+".tmp")
+	tmp := filepath.Join(filepath.Dir(path), hatomic.TempName(filepath.Base(path)))
 	db, err := openBolt(tmp, false, true, tryOnce)
 	if err != nil {
 		return err

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -229,7 +227,7 @@ func (s *Store) rewriteIndex() (before, after int64, err error) {
 	if before, err = s.fileSize(s.indexPath()); err != nil {
 		return 0, 0, err
 	}
-	tmp := filepath.Join(s.root, "."+IndexFile+"."+randomHex()+".tmp")
+	tmp := filepath.Join(s.root, hatomic.TempName(IndexFile))
 	if err := s.db.CompactTo(tmp); err != nil {
 		return before, before, err
 	}
@@ -273,12 +271,4 @@ func (s *Store) syncFile(p string) error {
 	}
 	err = f.Sync()
 	return errors.Join(err, f.Close())
-}
-
-// randomHex is 16 hex digits, so that the temp name is one atomic.IsTemp
-// recognises: whoever holds the store lock knows it for a crash's leftover.
-func randomHex() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
