@@ -1,4 +1,4 @@
-module hatch-backup
+module github.com/hatch-backup/hatch-backup
 
 go 1.25.0
 

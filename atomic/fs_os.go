@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"hatch-backup/internal/osfile"
+	"github.com/hatch-backup/hatch-backup/internal/osfile"
 )
 
 // osFS is the real file system.

@@ -24,7 +24,7 @@ import (
 	"strings"
 	"time"
 
-	"hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
 )
 
 func main() {

@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/internal/osfile"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/internal/osfile"
 )
 
 // createFile makes a new, empty bbolt file at path atomically: bbolt

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"hatch-backup/internal/osfile"
+	"github.com/hatch-backup/hatch-backup/internal/osfile"
 )
 
 // Lock is the store lock (<root>/lock).

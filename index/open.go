@@ -12,7 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
-	"hatch-backup/internal/osfile"
+	"github.com/hatch-backup/hatch-backup/internal/osfile"
 )
 
 // Options for Open. The zero value opens read-write and tries the file lock

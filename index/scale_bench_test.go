@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/index"
-	"hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
 )
 
 // The scale benchmarks run on stores that storegen builds (index only, the

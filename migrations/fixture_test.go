@@ -17,9 +17,9 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"hatch-backup/index"
-	"hatch-backup/migrations"
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/migrations"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // The fixtures under testdata/ are stores written by older code, checked

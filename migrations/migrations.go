@@ -5,7 +5,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // ErrNewerSchema is index.ErrNewerSchema, re-exported for callers.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // BenchmarkDecide100k: 100,000 backups of 10 hosts over about three years,

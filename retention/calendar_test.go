@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 type stamped struct{ id, utc, local string }

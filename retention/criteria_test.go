@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // TestOlderThanDays: the age criterion at and around its boundary. Each case

@@ -8,7 +8,7 @@ import (
 	"time"
 	_ "time/tzdata" // the zones below exist on every machine
 
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // now is the injected clock of the tests that do not set their own.

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 func TestEmptyInput(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 func TestValidate(t *testing.T) {

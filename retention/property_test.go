@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 var seedFlag = flag.Uint64("seed", 0, "seed of the random retention tests (0: from the clock)")

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // at is a UTC wall-clock time in September 2025 (now is the 21st, 12:00).

@@ -13,9 +13,9 @@ import (
 	"sync"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/blob"
-	"hatch-backup/index"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // found is a backup file in a host folder, not yet read. It is kept

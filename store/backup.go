@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // Backup describes one stored backup (the seed's BackupInfo).

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/internal/storegen"
-	"hatch-backup/migrations"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/migrations"
 )
 
 // Benchmarks of the store's operations. Create and restore are measured

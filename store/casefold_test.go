@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/blob"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/blob"
 )
 
 // foldFS makes the folder base behave as a case-insensitive, case-preserving

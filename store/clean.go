@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
-	"hatch-backup/index"
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // CleanOptions select what Clean removes. The zero Policy sets no removal

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/internal/storegen"
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // BenchmarkCleanDryRun measures deciding from the index: list every record,

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/index"
-	"hatch-backup/internal/storegen"
-	"hatch-backup/retention"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // cleanNow is the injected "now" of the clean and compact tests.

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/blob"
-	"hatch-backup/index"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // CompactOptions select what Compact compresses.

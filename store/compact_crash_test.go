@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/index"
-	"hatch-backup/internal/storegen"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
 )
 
 // The crash suite of compact (RELIABILITY.md, "Crash"): a child process

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/blob"
-	"hatch-backup/internal/storegen"
-	"hatch-backup/retention"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 func (f *fixture) compact(o CompactOptions, mod ...func(*Options)) (CompactResult, error) {

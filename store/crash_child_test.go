@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/retention"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // The child side of the crash suite (crash_test.go): the process that

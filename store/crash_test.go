@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/blob"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/blob"
 )
 
 // The crash suite (RELIABILITY.md, "Crash"): a child process (this test

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/blob"
-	"hatch-backup/index"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // maxNameTries bounds the search for a free name: one per microsecond.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 func TestSkipUnchanged(t *testing.T) {

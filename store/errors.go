@@ -3,8 +3,8 @@ package store
 import (
 	"errors"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/index"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // Sentinel errors. Each is wrapped with the path or value at fault; test

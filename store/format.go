@@ -9,8 +9,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/tailscale/hujson"
 
-	"hatch-backup/index"
-	"hatch-backup/internal/jsonsyntax"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/jsonsyntax"
 )
 
 // The config formats of the host table.

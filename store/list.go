@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"hatch-backup/blob"
-	"hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // Query selects backups. Zero Since/Until are unbounded (both inclusive);

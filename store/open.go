@@ -12,9 +12,9 @@ import (
 	"runtime"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/index"
-	"hatch-backup/migrations"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/migrations"
 )
 
 // File names inside the backup root.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	hatomic "hatch-backup/atomic"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 )
 
 // PrepareBackup backs up configPath under host before a caller changes it

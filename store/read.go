@@ -8,8 +8,8 @@ import (
 	"io/fs"
 	"os"
 
-	"hatch-backup/blob"
-	"hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // readFile reads a file the store owns. A symlink or anything but a

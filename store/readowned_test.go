@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	hatomic "hatch-backup/atomic"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 )
 
 // readPaths: readOwned's two ways, which must behave alike: bare system

@@ -9,10 +9,10 @@ import (
 	"slices"
 	"time"
 
-	hatomic "hatch-backup/atomic"
-	"hatch-backup/blob"
-	"hatch-backup/index"
-	"hatch-backup/migrations"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/migrations"
 )
 
 // ReindexOptions tune Reindex.

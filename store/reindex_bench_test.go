@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
 )
 
 // BenchmarkReindexIndexLost rebuilds a lost index from n backup files of

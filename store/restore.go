@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 
-	hatomic "hatch-backup/atomic"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 )
 
 // RestoreOptions select a backup and where it goes.

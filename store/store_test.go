@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	hatomic "hatch-backup/atomic"
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 )
 
 // clock is an injectable clock that moves by step on every reading.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"hatch-backup/retention"
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 func (a *app) cleanCommand() *cli.Command {

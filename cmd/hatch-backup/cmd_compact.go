@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 func (a *app) compactCommand() *cli.Command {

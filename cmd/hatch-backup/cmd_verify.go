@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 func (a *app) verifyCommand() *cli.Command {

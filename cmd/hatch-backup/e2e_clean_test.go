@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/index"
-	"hatch-backup/internal/storegen"
-	"hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // populate fills e's root with n backups spread over hosts, one every few

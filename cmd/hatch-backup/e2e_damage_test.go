@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"hatch-backup/blob"
-	"hatch-backup/index"
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // damaged is a real store with two backups, ready to be damaged: plain

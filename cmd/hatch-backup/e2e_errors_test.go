@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // TestBadInput runs every kind of bad input CLI.md names: each gets the

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
 )
 
 // TestInterruptLongCommand: Ctrl-C in the middle of a long command stops

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/index"
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // TestReindexPythonHatchStore: a store written by Python Hatch (plain

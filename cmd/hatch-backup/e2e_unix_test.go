@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // TestModesUnderUmask: whatever the umask, the root and host folders are

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // The documented exit codes (README.md, "Exit codes").

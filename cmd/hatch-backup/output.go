@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // backupJSON is a backup as CLI.md's --json output describes it.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // parseTimeArg reads a --since or --until value: a backup timestamp, a

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 func TestParseTimeArg(t *testing.T) {

@@ -21,9 +21,9 @@ import (
 	"strconv"
 	"time"
 
-	"hatch-backup/blob"
-	"hatch-backup/index"
-	"hatch-backup/migrations"
+	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/migrations"
 )
 
 // The store's modes (store.DirMode, store.FileMode); this package cannot

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"hatch-backup/index"
-	"hatch-backup/internal/storegen"
-	"hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // TestGenerateIsSound: a generated store with files, and a populated one,
