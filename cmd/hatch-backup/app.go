@@ -199,9 +199,9 @@ func valueHint(c *cli.Context, name string) string {
 			continue
 		}
 		switch f.(type) {
-		case *durationFlag:
+		case *durationFlag, *cli.DurationFlag:
 			return " (want a duration such as 10s, 2m or 0)"
-		case *intFlag:
+		case *intFlag, *cli.IntFlag:
 			return " (want a whole number)"
 		}
 	}
