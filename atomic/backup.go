@@ -24,18 +24,18 @@ type Backuper interface {
 // ctx, so an interrupt cannot stop the undo half way.
 func WriteWithBackup(ctx context.Context, fsys FS, b Backuper, path string, data []byte, perm fs.FileMode) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("atomic: replace %s: %w", path, err)
+		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	var rollback func(context.Context) error
 	if b != nil {
 		var err error
 		if rollback, err = b.Backup(ctx, path); err != nil {
-			return fmt.Errorf("atomic: back up %s: %w", path, err)
+			return fmt.Errorf("back up %s: %w", path, err)
 		}
 	}
 	err := ctx.Err()
 	if err != nil {
-		err = fmt.Errorf("atomic: replace %s: %w", path, err)
+		err = fmt.Errorf("replace %s: %w", path, err)
 	} else {
 		err = ReplaceFile(fsys, path, data, perm)
 	}
@@ -43,7 +43,7 @@ func WriteWithBackup(ctx context.Context, fsys FS, b Backuper, path string, data
 		return err
 	}
 	if rbErr := rollback(context.WithoutCancel(ctx)); rbErr != nil {
-		return errors.Join(err, fmt.Errorf("atomic: roll back %s: %w", path, rbErr))
+		return errors.Join(err, fmt.Errorf("roll back %s: %w", path, rbErr))
 	}
 	return err
 }

@@ -37,7 +37,7 @@ func EnsureDir(fsys FS, dir string, perm fs.FileMode, parents bool) (created, ti
 		}
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("atomic: ensure dir %s: %w", dir, err)
+		return false, false, fmt.Errorf("ensure dir %s: %w", dir, err)
 	}
 	tightened, err = tighten(fsys, dir, fi, perm)
 	return false, tightened, err
@@ -95,7 +95,7 @@ func tighten(fsys FS, dir string, fi fs.FileInfo, perm fs.FileMode) (bool, error
 	}
 	mode := old&perm | fi.Mode()&(fs.ModeSetgid|fs.ModeSticky)
 	if err := fsys.Chmod(dir, mode); err != nil {
-		return false, fmt.Errorf("atomic: tighten %s: %w", dir, err)
+		return false, fmt.Errorf("tighten %s: %w", dir, err)
 	}
 	return true, nil
 }

@@ -34,13 +34,13 @@ func replaceFile(fsys FS, path string, data []byte, perm fs.FileMode, retry retr
 	dir := filepath.Dir(target)
 	tmp, err := writeTemp(fsys, dir, filepath.Base(target), data, mode)
 	if err != nil {
-		return fmt.Errorf("atomic: replace %s: %w", path, err)
+		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	if err := retry.do(func() error { return fsys.Rename(tmp, target) }, nil); err != nil {
-		return fmt.Errorf("atomic: replace %s: publish: %w", path, errors.Join(err, removeTemp(fsys, tmp)))
+		return fmt.Errorf("replace %s: publish: %w", path, errors.Join(err, removeTemp(fsys, tmp)))
 	}
 	if err := fsys.SyncDir(dir); err != nil {
-		return fmt.Errorf("atomic: replace %s: new content in place but not durable: %w", path, err)
+		return fmt.Errorf("replace %s: new content in place but not durable: %w", path, err)
 	}
 	return nil
 }
@@ -53,7 +53,7 @@ func resolveTarget(fsys FS, path string, perm fs.FileMode) (string, fs.FileMode,
 		return path, perm, checkDir(fsys, filepath.Dir(path))
 	}
 	if err != nil {
-		return "", 0, fmt.Errorf("atomic: replace %s: %w", path, err)
+		return "", 0, fmt.Errorf("replace %s: %w", path, err)
 	}
 	target := path
 	if fi.Mode()&fs.ModeSymlink != 0 {
@@ -64,7 +64,7 @@ func resolveTarget(fsys FS, path string, perm fs.FileMode) (string, fs.FileMode,
 			fi, err = fsys.Stat(target)
 		}
 		if err != nil {
-			return "", 0, fmt.Errorf("atomic: replace %s: resolve symlink: %w", path, err)
+			return "", 0, fmt.Errorf("replace %s: resolve symlink: %w", path, err)
 		}
 	}
 	if !fi.Mode().IsRegular() {
@@ -82,7 +82,7 @@ func checkDir(fsys FS, dir string) error {
 	case isNotExist(err):
 		return fmt.Errorf("%w: %s", ErrNoDir, dir)
 	case err != nil:
-		return fmt.Errorf("atomic: stat %s: %w", dir, err)
+		return fmt.Errorf("stat %s: %w", dir, err)
 	case !fi.IsDir():
 		return fmt.Errorf("%w: %s is not a directory", ErrNoDir, dir)
 	}

@@ -25,7 +25,7 @@ func writeNew(fsys FS, path string, data []byte, perm fs.FileMode, retry retryPo
 	dir := filepath.Dir(path)
 	tmp, err := writeTemp(fsys, dir, filepath.Base(path), data, perm)
 	if err != nil {
-		return fmt.Errorf("atomic: write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	publish := func() error { return fsys.RenameNoReplace(tmp, path) }
 	if err := retry.do(publish, takenMeanwhile(fsys, path)); err != nil {
@@ -33,12 +33,12 @@ func writeNew(fsys FS, path string, data []byte, perm fs.FileMode, retry retryPo
 		if errors.Is(err, fs.ErrExist) {
 			return errors.Join(fmt.Errorf("%w: %s", ErrExist, path), rmErr)
 		}
-		return fmt.Errorf("atomic: write %s: publish: %w", path, errors.Join(err, rmErr))
+		return fmt.Errorf("write %s: publish: %w", path, errors.Join(err, rmErr))
 	}
 	if err := fsys.SyncDir(dir); err != nil {
 		// The name is visible but may not survive a crash. A caller told
 		// "failed" must find nothing, so take the name back: it is ours.
-		return fmt.Errorf("atomic: write %s: %w", path, errors.Join(err, removeTemp(fsys, path)))
+		return fmt.Errorf("write %s: %w", path, errors.Join(err, removeTemp(fsys, path)))
 	}
 	return nil
 }

@@ -6,12 +6,13 @@ import (
 	"time"
 )
 
-// olderThan reports whether created lies strictly more than days × 24 h
-// before now. It works on whole seconds and nanoseconds rather than
+// OlderThan reports whether created lies strictly more than days × 24 h
+// before now: the one meaning of "older than N days", for clean and
+// compact alike. It works on whole seconds and nanoseconds rather than
 // time.Duration, because a Duration saturates at about 292 years and
 // OlderThanDays has no upper bound. Monotonic clock readings are ignored:
 // only the instants count.
-func olderThan(created, now time.Time, days int) bool {
+func OlderThan(created, now time.Time, days int) bool {
 	if !created.Before(now) {
 		return false
 	}
@@ -40,7 +41,7 @@ func (c candidacy) candidate() bool { return c.older || c.outside }
 func (p Policy) judge(created, now time.Time, rank int) candidacy {
 	var c candidacy
 	if p.OlderThanDays != nil {
-		c.older = olderThan(created, now, *p.OlderThanDays)
+		c.older = OlderThan(created, now, *p.OlderThanDays)
 	}
 	if p.KeepCount != nil {
 		c.outside = rank >= *p.KeepCount

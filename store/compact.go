@@ -8,11 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // CompactOptions select what Compact compresses.
@@ -108,12 +108,12 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 // compactCandidates returns the plain backups created more than days × 24 h
 // before now, and every .zst backup.
 func (s *Store) compactCandidates(days int) (plain, zstd []index.Record, err error) {
-	cutoff := s.now().Add(-time.Duration(days) * 24 * time.Hour)
+	now := s.now()
 	err = s.db.List(index.Query{}, func(r index.Record) error {
 		switch {
 		case r.Compression == index.Zstd:
 			zstd = append(zstd, r)
-		case r.Created.Before(cutoff):
+		case retention.OlderThan(r.Created, now, days):
 			plain = append(plain, r)
 		}
 		return nil

@@ -23,7 +23,7 @@ func (s *Store) readFile(p string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("backup %s: %w: not a regular file (%s)", p, ErrIntegrity, fi.Mode().Type())
+		return nil, fmt.Errorf("backup %s: %w: %s, not a regular file", p, ErrIntegrity, fileKind(fi.Mode()))
 	}
 	return s.readLimited(p, limit)
 }
@@ -86,7 +86,7 @@ func (s *Store) checkBackupInfo(b Backup) (data []byte, fi fs.FileInfo, p *Probl
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return damage(ProblemSymlink, "a symlink, not the backup file")
 	case !fi.Mode().IsRegular():
-		return damage(ProblemNotRegular, "not a regular file (%s)", fi.Mode().Type())
+		return damage(ProblemNotRegular, "%s, not a regular file", fileKind(fi.Mode()))
 	case fi.Size() != b.FileSize:
 		return damage(ProblemSize, "%d bytes, %d indexed", fi.Size(), b.FileSize)
 	}
@@ -123,7 +123,7 @@ func (s *Store) readConfig(p string) ([]byte, error) {
 	case fi.IsDir():
 		return nil, fmt.Errorf("config %s: %w: is a directory", p, ErrInvalid)
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("config %s: %w: not a regular file (%s)", p, ErrInvalid, fi.Mode().Type())
+		return nil, fmt.Errorf("config %s: %w: %s, not a regular file", p, ErrInvalid, fileKind(fi.Mode()))
 	case fi.Size() > MaxConfigSize:
 		return nil, fmt.Errorf("config %s: %w: %d bytes, larger than the %d MiB limit", p, ErrInvalid, fi.Size(), MaxConfigSize>>20)
 	}
@@ -132,4 +132,24 @@ func (s *Store) readConfig(p string) ([]byte, error) {
 		return nil, fmt.Errorf("config %w", err)
 	}
 	return data, nil
+}
+
+// fileKind names what a file that is not a regular one is, in words: a
+// mode string such as "Dc---------" tells a user nothing.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symlink"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return "a special file"
 }

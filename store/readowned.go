@@ -84,7 +84,7 @@ func ownedOpenError(p string, err error) error {
 // file, or a file larger than limit.
 func ownedShape(p string, mode fs.FileMode, size, limit int64) error {
 	if !mode.IsRegular() {
-		return fmt.Errorf("backup %s: %w: not a regular file (%s)", p, ErrIntegrity, mode.Type())
+		return fmt.Errorf("backup %s: %w: %s, not a regular file", p, ErrIntegrity, fileKind(mode))
 	}
 	if size > limit {
 		return tooLarge(p, limit)

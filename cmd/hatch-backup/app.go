@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ func oneLine(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "interrupted: the operation was rolled back"
 	}
-	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	return escapeControls(strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " "))
 }
 
 func (a *app) writeJSON(v any) error {
@@ -110,6 +111,7 @@ func (a *app) cli() *cli.App {
 	for _, c := range commands {
 		c.Flags = namedFlags(append(c.Flags, globalFlags()...))
 		c.OnUsageError = onUsageError
+		c.Before = refuseEmptyValues
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + exitCodesHelp
 	}
 	return &cli.App{
@@ -124,6 +126,7 @@ func (a *app) cli() *cli.App {
 		Suggest:               true,
 		EnableBashCompletion:  true,
 		OnUsageError:          onUsageError,
+		Before:                refuseEmptyValues,
 		ExitErrHandler:        func(*cli.Context, error) {}, // exit codes are ours, after deferred cleanups
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
 		Action: func(c *cli.Context) error {
@@ -164,8 +167,64 @@ func commandNames(commands []*cli.Command) []string {
 	return names
 }
 
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return usagef("%s", err.Error())
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	return usagef("%s", flagError(c, err.Error()))
+}
+
+// flagError rewords the messages of Go's flag package, which name a flag
+// with one dash and in its own terms, as hatch-backup speaks of flags.
+func flagError(c *cli.Context, msg string) string {
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		name = strings.TrimLeft(name, "-")
+		if near := store.Suggest(name, flagNamesOf(c)); near != "" {
+			return fmt.Sprintf("unknown flag --%s (did you mean --%s?)", name, near)
+		}
+		return fmt.Sprintf("unknown flag --%s (see --help)", name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return fmt.Sprintf("--%s needs a value", strings.TrimLeft(name, "-"))
+	}
+	var value, name string
+	if n, _ := fmt.Sscanf(msg, "invalid value %q for flag %s", &value, &name); n == 2 {
+		name = strings.TrimSuffix(strings.TrimLeft(name, "-"), ":")
+		return fmt.Sprintf("--%s %q: not a valid value%s", name, value, valueHint(c, name))
+	}
+	return msg
+}
+
+// valueHint says what a flag's value should look like.
+func valueHint(c *cli.Context, name string) string {
+	for _, f := range flagsOf(c) {
+		if !slices.Contains(f.Names(), name) {
+			continue
+		}
+		switch f.(type) {
+		case *durationFlag, *cli.DurationFlag:
+			return " (want a duration such as 10s, 2m or 0)"
+		case *intFlag, *cli.IntFlag:
+			return " (want a whole number)"
+		}
+	}
+	return ""
+}
+
+// flagsOf is the flags of the command being parsed (the app's own before
+// a command).
+func flagsOf(c *cli.Context) []cli.Flag {
+	if c.Command != nil && c.Command.Name != "" {
+		return c.Command.Flags
+	}
+	return c.App.Flags
+}
+
+// flagNamesOf lists the names of the flags of the command being parsed (the app's
+// own before a command).
+func flagNamesOf(c *cli.Context) []string {
+	var names []string
+	for _, f := range flagsOf(c) {
+		names = append(names, f.Names()...)
+	}
+	return names
 }
 
 // noArgs refuses stray positional arguments, naming the flag to use.

@@ -64,9 +64,9 @@ func (a *app) create(c *cli.Context) (err error) {
 		return a.writeJSON(resultToJSON(res))
 	}
 	if res.Skipped {
-		fmt.Fprintf(a.stderr, "hatch-backup: %s is unchanged since backup %s: nothing written\n", res.Backup.OriginalPath, res.Backup.Timestamp)
+		fmt.Fprintf(a.stderr, "hatch-backup: %s is unchanged since backup %s: nothing written\n", shown(res.Backup.OriginalPath), res.Backup.Timestamp)
 	}
-	_, err = fmt.Fprintln(a.stdout, res.Backup.Path)
+	_, err = fmt.Fprintln(a.stdout, shown(res.Backup.Path))
 	return err
 }
 
@@ -109,9 +109,9 @@ func (a *app) printCreateAll(results []store.HostResult) error {
 		case r.Err != nil:
 			_, err = fmt.Fprintf(a.stdout, "%-14s  failed: %s\n", r.Host, oneLine(r.Err))
 		case r.Result.Skipped:
-			_, err = fmt.Fprintf(a.stdout, "%-14s  unchanged: %s\n", r.Host, r.Result.Backup.Path)
+			_, err = fmt.Fprintf(a.stdout, "%-14s  unchanged: %s\n", r.Host, shown(r.Result.Backup.Path))
 		default:
-			_, err = fmt.Fprintf(a.stdout, "%-14s  %s\n", r.Host, r.Result.Backup.Path)
+			_, err = fmt.Fprintf(a.stdout, "%-14s  %s\n", r.Host, shown(r.Result.Backup.Path))
 		}
 		if err != nil {
 			return err

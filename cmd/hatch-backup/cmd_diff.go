@@ -105,7 +105,7 @@ func serverChanges(cmp store.Comparison) ([]store.ServerChange, error) {
 func (a *app) printServerChanges(changes []store.ServerChange) error {
 	sign := map[string]string{"added": "+", "removed": "-", "changed": "~"}
 	for _, ch := range changes {
-		if _, err := fmt.Fprintf(a.stdout, "%s %s (%s)\n", sign[ch.Change], ch.Name, ch.Change); err != nil {
+		if _, err := fmt.Fprintf(a.stdout, "%s %s (%s)\n", sign[ch.Change], shown(ch.Name), ch.Change); err != nil {
 			return err
 		}
 	}

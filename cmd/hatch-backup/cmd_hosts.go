@@ -67,7 +67,7 @@ func (a *app) hosts(c *cli.Context) (err error) {
 		if st.Latest != nil {
 			latest = st.Latest.Created.Local().Format("2006-01-02 15:04") + " (" + humanAge(now.Sub(st.Latest.Created)) + ")"
 		}
-		path := st.Path
+		path := shown(st.Path)
 		if !st.Exists {
 			path += " (missing)"
 		}

@@ -81,19 +81,19 @@ func (a *app) reindex(c *cli.Context) error {
 func (a *app) printReindex(res store.ReindexResult) {
 	w := a.stdout
 	if res.MovedIndex != "" {
-		fmt.Fprintf(w, "moved the damaged index aside to %s and built a new one\n", res.MovedIndex)
+		fmt.Fprintf(w, "moved the damaged index aside to %s and built a new one\n", shown(res.MovedIndex))
 	}
 	for _, p := range res.RemovedTemp {
-		fmt.Fprintf(w, "removed leftover temp file %s\n", p)
+		fmt.Fprintf(w, "removed leftover temp file %s\n", shown(p))
 	}
 	for _, p := range res.Tightened {
-		fmt.Fprintf(w, "tightened the mode of %s\n", p)
+		fmt.Fprintf(w, "tightened the mode of %s\n", shown(p))
 	}
 	for _, b := range res.Dropped {
-		fmt.Fprintf(w, "dropped the entry of %s %s: its file %s is gone\n", b.Host, b.Timestamp, b.Path)
+		fmt.Fprintf(w, "dropped the entry of %s %s: its file %s is gone\n", b.Host, b.Timestamp, shown(b.Path))
 	}
 	for _, b := range res.Adopted {
-		fmt.Fprintf(w, "adopted %s\n", b.Path)
+		fmt.Fprintf(w, "adopted %s\n", shown(b.Path))
 	}
 	printProblems(w, res.Problems)
 	fmt.Fprintf(w, "reindexed: %d adopted, %d dropped, %d temp files removed; checked %d backups: %s\n",

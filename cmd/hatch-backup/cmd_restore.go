@@ -81,16 +81,16 @@ func (a *app) printRestore(res store.RestoreResult) error {
 		differs = "content is identical"
 	}
 	if res.DryRun {
-		_, err := fmt.Fprintf(a.stdout, "would restore %s (%s) to %s: %s\n", res.Restored.Path, res.Restored.Timestamp, res.Target, differs)
+		_, err := fmt.Fprintf(a.stdout, "would restore %s (%s) to %s: %s\n", shown(res.Restored.Path), res.Restored.Timestamp, shown(res.Target), differs)
 		return err
 	}
 	if !res.Changed {
 		_, err := fmt.Fprintf(a.stdout, "%s already holds backup %s: nothing to do\n", res.Target, res.Restored.Timestamp)
 		return err
 	}
-	fmt.Fprintf(a.stdout, "restored %s (%s) to %s\n", res.Restored.Path, res.Restored.Timestamp, res.Target)
+	fmt.Fprintf(a.stdout, "restored %s (%s) to %s\n", shown(res.Restored.Path), res.Restored.Timestamp, shown(res.Target))
 	if res.SafetyBackup != nil {
-		fmt.Fprintf(a.stdout, "previous content backed up to %s\n", res.SafetyBackup.Path)
+		fmt.Fprintf(a.stdout, "previous content backed up to %s\n", shown(res.SafetyBackup.Path))
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func printProblems(w io.Writer, ps []store.Problem) {
 		return s
 	}
 	for _, p := range ps {
-		fmt.Fprintf(w, "%-18s  %-14s  %-22s  %s: %s\n", p.Kind, dash(p.Host), dash(p.Timestamp), p.Path, p.Detail)
+		fmt.Fprintf(w, "%-18s  %-14s  %-22s  %s: %s\n", p.Kind, dash(p.Host), dash(p.Timestamp), shown(p.Path), escapeControls(p.Detail))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,19 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no command", nil, 2, "no command given"},
 		{"unknown command", []string{"backup"}, 2, `"backup"`},
-		{"unknown flag", []string{"list", "--bogus"}, 2, "bogus"},
+		{"unknown flag", []string{"list", "--bogus"}, 2, "unknown flag --bogus"},
+		{"unknown global flag", []string{"--bogus", "list"}, 2, "unknown flag --bogus"},
+		{"flag without value", []string{"list", "--limit"}, 2, "--limit needs a value"},
+		{"bad limit", []string{"list", "--limit", "x"}, 2, `--limit "x"`},
+		{"empty --to", []string{"restore", "--host", "cursor", "--to", ""}, 2, "--to: empty value"},
+		{"empty --timestamp", []string{"restore", "--host", "cursor", "--timestamp", ""}, 2, "--timestamp: empty value"},
+		{"empty --timestamp of show", []string{"show", "--host", "cursor", "--timestamp", ""}, 2, "--timestamp: empty value"},
+		{"empty --timestamp of diff", []string{"diff", "--host", "cursor", "--timestamp", ""}, 2, "--timestamp: empty value"},
+		{"empty --root", []string{"create", "--host", "cursor", "--root", ""}, 2, "--root: empty value"},
+		{"empty --root before the command", []string{"--root", "", "create", "--host", "cursor"}, 2, "--root: empty value"},
+		{"empty --config", []string{"create", "--host", "cursor", "--config", ""}, 2, "--config: empty value"},
+		{"empty --host", []string{"list", "--host", ""}, 2, "--host: empty value"},
+		{"empty --since", []string{"list", "--since", ""}, 2, "--since: empty value"},
 		{"stray argument create", []string{"create", "cursor"}, 2, "--host"},
 		{"stray argument restore", []string{"restore", "--host", "cursor", ts}, 2, ts},
 		{"stray argument list", []string{"list", "cursor"}, 2, `"cursor"`},
@@ -86,6 +99,9 @@ func TestBadInput(t *testing.T) {
 			if len(lines) != 1 {
 				t.Errorf("want one error line, got %d:\n%s", len(lines), r.stderr)
 			}
+			if leak := internalWords.FindString(last); leak != "" {
+				t.Errorf("error line %q shows an internal %q", last, leak)
+			}
 			sameSnapshot(t, c.name, before, snapshot(t, e.home))
 
 			r = e.run(append(c.args, "--json")...)
@@ -104,6 +120,11 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// internalWords are the marks of an error text that speaks of the code,
+// not of what the user gave: a package prefix, Go's flag package wording,
+// a mode string such as "Dc---------".
+var internalWords = regexp.MustCompile(`\batomic:|\bindex:|flag provided|for flag -|\b[dDLpSc]{0,2}[-rwxsStT]{9}\b`)
 
 // TestLocked: a store held by another process past --lock-timeout is exit
 // 11, for writers and for readers of an exclusively held store.

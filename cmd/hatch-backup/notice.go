@@ -26,9 +26,9 @@ func (h *noticeHandler) Handle(_ context.Context, r slog.Record) error {
 		parts = append(parts, a.String())
 	}
 	r.Attrs(func(a slog.Attr) bool { parts = append(parts, a.String()); return true })
-	line := "hatch-backup: " + r.Message
+	line := "hatch-backup: " + escapeControls(r.Message)
 	if len(parts) > 0 {
-		line += " (" + strings.Join(parts, ", ") + ")"
+		line += " (" + escapeControls(strings.Join(parts, ", ")) + ")"
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

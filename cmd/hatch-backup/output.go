@@ -74,7 +74,7 @@ func tableHeader(w io.Writer) {
 }
 
 func tableRow(w io.Writer, b store.Backup, now time.Time) {
-	orig := b.OriginalPath
+	orig := shown(b.OriginalPath)
 	if orig == "" {
 		orig = "(unknown)"
 	}
