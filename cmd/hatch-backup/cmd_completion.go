@@ -121,10 +121,6 @@ complete -F _hatch_backup hatch-backup
 func writeFish(w io.Writer, cmds []completableCommand) error {
 	var b strings.Builder
 	b.WriteString("# fish completion for hatch-backup\ncomplete -c hatch-backup -f\n")
-	var names []string
-	for _, c := range cmds {
-		names = append(names, c.name)
-	}
 	none := "__fish_use_subcommand"
 	for _, c := range cmds {
 		fmt.Fprintf(&b, "complete -c hatch-backup -n %s -a %s -d %s\n", none, c.name, fishQuote(c.usage))
