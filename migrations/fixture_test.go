@@ -187,6 +187,7 @@ var generators = []struct {
 	{"schema0", 0, writeSchema0},
 	{"schema1", 1, writeSchema1},
 	{"schema2", 2, writeSchema2},
+	{"schema3", 3, writeSchema3},
 }
 
 // writeFixtures writes the fixtures missing under testdata/.
@@ -468,4 +469,48 @@ func fileBytes(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Timestamps of the schema-3 fixture, newest first: the safety backup a
+// restore of cursor took (of an unparsable config; schema 3 had no mark
+// for it), vscode compressed, cursor's backup that was restored.
+const (
+	fixture3Safety   = "20250506_071109_000001"
+	fixture3VSCode   = "20250506_070939_000001"
+	fixture3Restored = "20250506_070809_000001"
+)
+
+func writeSchema3(t *testing.T, root string) {
+	cfgDir := t.TempDir()
+	cursor, vscode := filepath.Join(cfgDir, "cursor-mcp.json"), filepath.Join(cfgDir, "vscode-mcp.json")
+	os.WriteFile(cursor, fixtureConfig, 0o600)
+	os.WriteFile(vscode, fixtureConfig, 0o600)
+	now := time.Date(2025, 5, 6, 7, 8, 9, 1000, time.UTC)
+	open := func() *store.Store {
+		s, err := store.Open(context.Background(), store.Options{Root: root, Location: time.UTC, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		host, cfg string
+		compress  bool
+	}{{"cursor", cursor, false}, {"vscode", vscode, true}} {
+		s := open()
+		if _, err := s.Create(context.Background(), store.CreateOptions{Host: c.host, ConfigPath: c.cfg, Compress: c.compress}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		now = now.Add(90 * time.Second)
+	}
+	// The app broke its config; restoring the first backup took a safety
+	// backup of the broken one.
+	os.WriteFile(cursor, fixture2Unparsable, 0o600)
+	s := open()
+	res, err := s.Restore(context.Background(), store.RestoreOptions{Host: "cursor", Timestamp: fixture3Restored})
+	if err != nil || res.SafetyBackup == nil || res.SafetyBackup.Timestamp != fixture3Safety {
+		t.Fatalf("restore in the schema-3 fixture: %+v, %v", res, err)
+	}
+	s.Close()
 }
