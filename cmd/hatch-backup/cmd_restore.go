@@ -50,7 +50,7 @@ func (a *app) restore(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
-	if b, err := s.Find(c.Context, host, c.String("timestamp")); err == nil && b.Unparsable() {
+	if b, err := s.FindToRestore(c.Context, host, c.String("timestamp")); err == nil && b.Unparsable() {
 		fmt.Fprintf(a.stderr, "hatch-backup: warning: backup %s of %s did not parse as %s when it was taken; restoring it as it is\n",
 			b.Timestamp, host, hostFormat(host))
 	}
