@@ -106,7 +106,9 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 		rmErr := s.fs.Remove(filepath.Join(s.root, filepath.FromSlash(rec.File)))
 		return Backup{}, errors.Join(fmt.Errorf("index %s: %w", s.indexPath(), err), rmErr)
 	}
-	return s.backupOf(rec), nil
+	// Its instant is now: reading the clock again could not make it
+	// future-dated, and a Create reads the clock once.
+	return s.backupBefore(rec, rec.Created.Add(FutureSlack)), nil
 }
 
 // publish writes the backup file under the first free name at or after
