@@ -71,7 +71,8 @@ type Record struct {
 	// Safety: a restore took this backup of the content it was about to
 	// replace. Such a backup is not one the user asked for, so the store
 	// does not restore it by default. Records of schema 3 and before
-	// never have it.
+	// never have it, nor does a record adopted from a file (the mark is
+	// in no file name).
 	Safety bool
 }
 

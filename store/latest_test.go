@@ -275,3 +275,38 @@ func TestCleanAfterRestore(t *testing.T) {
 		t.Errorf("restore after clean took %s, %v; want %s", again.Restored.Path, err, good.Path)
 	}
 }
+
+// TestSafetyMarkSurvives: compact and reindex (with the index intact)
+// keep the mark; only an index that is lost takes it (the files are the
+// truth, and their names carry no mark).
+func TestSafetyMarkSurvives(t *testing.T) {
+	f := newFixture(t)
+	p := f.config("c.json", []byte(`{"good": true}`))
+	f.create("cursor", p)
+	os.WriteFile(p, []byte(`{"broken": 1}`), 0o600)
+	ctx := context.Background()
+	s := f.open()
+	if _, err := s.Restore(ctx, RestoreOptions{Host: "cursor"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Compact(ctx, CompactOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Reindex(ctx, f.opts, ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	all := f.all()
+	if len(all) != 2 || !all[0].Safety || all[0].Compression != "zstd" || all[1].Safety {
+		t.Fatalf("after compact and reindex: %+v", all)
+	}
+	os.Remove(filepath.Join(f.root, IndexFile))
+	if _, err := Reindex(ctx, f.opts, ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range f.all() {
+		if b.Safety {
+			t.Errorf("%s kept a mark its index no longer holds", b.Timestamp)
+		}
+	}
+}

@@ -12,8 +12,8 @@ func (a *app) restoreCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "restore",
 		Usage: "put a backup back in place, atomically",
-		Description: `Restores the latest backup of --host (or the one at --timestamp) to the
-path it was taken from (or --to PATH). The backup's checksum is verified
+		Description: `Restores the latest backup of --host that is not a safety backup (or
+the one at --timestamp) to the path it was taken from (or --to PATH). The backup's checksum is verified
 first, the current file is backed up (unless --no-backup), and the file
 is replaced atomically, keeping its mode; a symlinked config stays a
 link. --dry-run says what would happen and changes nothing.
