@@ -99,8 +99,9 @@ func (s *Store) latest(host string, keep func(index.Record) bool) (Backup, error
 	if s.db == nil {
 		return Backup{}, fmt.Errorf("%w of %s", ErrNotFound, host)
 	}
-	r, err := s.db.Newest(host, s.horizon(), keep)
-	return s.found(r, err, fmt.Sprintf("of %s", host))
+	horizon := s.horizon()
+	r, err := s.db.Newest(host, horizon, keep)
+	return s.found(r, err, fmt.Sprintf("of %s", host), horizon)
 }
 
 // Get returns host's backup whose timestamp is ts; ErrInvalid for a
@@ -117,7 +118,7 @@ func (s *Store) Get(ctx context.Context, host, ts string) (Backup, error) {
 		return Backup{}, fmt.Errorf("%w of %s at %s", ErrNotFound, host, ts)
 	}
 	r, err := s.db.Get(host, ts, near)
-	return s.found(r, err, fmt.Sprintf("of %s at %s", host, ts))
+	return s.found(r, err, fmt.Sprintf("of %s at %s", host, ts), s.horizon())
 }
 
 // Find is Get when ts is set, Latest otherwise (show, diff).
@@ -137,14 +138,14 @@ func (s *Store) FindToRestore(ctx context.Context, host, ts string) (Backup, err
 	return s.Get(ctx, host, ts)
 }
 
-func (s *Store) found(r index.Record, err error, what string) (Backup, error) {
+func (s *Store) found(r index.Record, err error, what string, horizon time.Time) (Backup, error) {
 	if errors.Is(err, index.ErrNotFound) {
 		return Backup{}, fmt.Errorf("%w %s", ErrNotFound, what)
 	}
 	if err != nil {
 		return Backup{}, fmt.Errorf("index %s: %w", s.indexPath(), err)
 	}
-	return s.backupOf(r), nil
+	return s.backupBefore(r, horizon), nil
 }
 
 // ParseTimestamp reads a backup timestamp (YYYYMMDD_HHMMSS_ffffff) as a
