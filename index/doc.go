@@ -6,16 +6,18 @@
 //
 // # Layout
 //
-// Schema version 3 (the migrations package makes it: CreateLayout, then
-// DropTimeAddPaths): bucket "meta" holds "schema"; bucket "hosts" holds
-// one nested bucket per host whose keys are Created in Unix microseconds
-// (8 bytes, big-endian) and whose values are the encoded records (about 43
-// bytes; see encoding.go); bucket "paths" interns the records' original
-// config paths, which every backup of a host repeats (id to path for
-// readers, path to id for writers). Latest and Get are cursor seeks in one
-// host bucket; List merges one cursor per host (all of them when the query
-// names none), each placed by one seek, so its cost does not grow with
-// the records outside the range. Only a Get that misses its 26-hour window
+// Schema version 4 (the migrations package makes it: CreateLayout, then
+// DropTimeAddPaths; schema 4 changed no bucket, it lets records carry the
+// safety flag, see encoding.go): bucket "meta" holds "schema"; bucket
+// "hosts" holds one nested bucket per host whose keys are Created in Unix
+// microseconds (8 bytes, big-endian) and whose values are the encoded
+// records (about 43 bytes; see encoding.go); bucket "paths" interns the
+// records' original config paths, which every backup of a host repeats
+// (id to path for readers, path to id for writers). Latest, Newest and Get
+// are cursor seeks in one host bucket (Newest then steps back over the
+// records its filter refuses); List merges one cursor per host (all of
+// them when the query names none), each placed by one seek, so its cost
+// does not grow with the records outside the range. Only a Get that misses its 26-hour window
 // reads a whole host. Schemas 1 and 2 had a "time" bucket (an empty value
 // per record, keyed by Created and host) and records holding their path
 // inline; those records (versions 1 and 2) still decode, and CompactTo

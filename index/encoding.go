@@ -12,7 +12,8 @@ import (
 // name and Created the key, so neither is repeated:
 //
 //	version      byte = 3 (2 and 1: see below)
-//	flags        byte: bit 0 timestamp stored raw, bit 1 file name stored raw
+//	flags        byte: bit 0 timestamp stored raw, bit 1 file name stored raw,
+//	             bit 2 a safety backup (Record.Safety; schema 4 on)
 //	timestamp    raw: uvarint length + bytes; else varint seconds from
 //	             Created to the timestamp's wall clock (the time-zone offset)
 //	name         only when raw: uvarint length + bytes; else it is
@@ -42,10 +43,14 @@ func knownVersion(v byte) bool {
 	return v == recordVersion || v == recordVersion2 || v == recordVersion1
 }
 
+// The flags. flagSafety came with schema 4 (migration 4): an older program
+// would call a record with it corrupt, and refuses that index as newer
+// instead.
 const (
 	flagRawTimestamp = 1 << iota
 	flagRawName
-	knownFlags = flagRawTimestamp | flagRawName
+	flagSafety
+	knownFlags = flagRawTimestamp | flagRawName | flagSafety
 )
 
 // pathInterner gives a path its id in BucketPaths (0 for "").
@@ -84,6 +89,9 @@ func encodeRecord(r Record, paths pathInterner) ([]byte, error) {
 	}
 	if name != canonicalName(r.Host, r.Timestamp, r.Compression) {
 		flags |= flagRawName
+	}
+	if r.Safety {
+		flags |= flagSafety
 	}
 	b := make([]byte, 0, 64)
 	b = append(b, recordVersion, flags)
@@ -137,7 +145,7 @@ func decodeFields(host string, key, value []byte, paths pathResolver) (Record, e
 	if d.err == nil && flags&^knownFlags != 0 {
 		return Record{}, fmt.Errorf("unknown flags %#x", flags)
 	}
-	r := Record{Host: host, Created: time.UnixMicro(micros).UTC()}
+	r := Record{Host: host, Created: time.UnixMicro(micros).UTC(), Safety: flags&flagSafety != 0}
 	if flags&flagRawTimestamp != 0 {
 		r.Timestamp = d.string(maxNameLen)
 	} else if d.err == nil {

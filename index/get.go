@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,8 +15,8 @@ import (
 // UTC-12 to UTC+14).
 const getWindow = 26 * time.Hour
 
-// Latest returns host's newest record by Created; ErrNotFound when it has
-// none. One cursor step.
+// Latest returns host's newest record by Created, whatever it is (see
+// Newest to choose); ErrNotFound when it has none. One cursor step.
 func (db *DB) Latest(host string) (Record, error) {
 	var r Record
 	err := db.view("read", func(tx *bolt.Tx) error {
@@ -29,6 +30,41 @@ func (db *DB) Latest(host string) (Record, error) {
 		}
 		r, err = decodeRecord(host, k, v, paths)
 		return err
+	})
+	return r, err
+}
+
+// Newest returns host's newest record created at or before until that keep
+// accepts (a nil keep accepts every record); ErrNotFound when there is none.
+// A zero until is no bound.
+//
+// It seeks to until once, then steps backwards over the records keep
+// refuses: its cost is the number of refused records newer than the
+// answer, not the number of the host's records. keep runs inside a read
+// transaction and must not use the index.
+func (db *DB) Newest(host string, until time.Time, keep func(Record) bool) (Record, error) {
+	hi := int64(math.MaxInt64)
+	if !until.IsZero() {
+		if hi = until.UnixMicro(); hi < 0 {
+			return Record{}, notFound(nil, host, "no backups")
+		}
+	}
+	var r Record
+	err := db.view("read", func(tx *bolt.Tx) error {
+		hb, paths, err := hostBucket(tx, host)
+		if err != nil || hb == nil {
+			return notFound(err, host, "no backups")
+		}
+		c := hb.Cursor()
+		for k, v := seekDown(c, hi); k != nil; k, v = c.Prev() {
+			if r, err = decodeRecord(host, k, v, paths); err != nil {
+				return err
+			}
+			if keep == nil || keep(r) {
+				return nil
+			}
+		}
+		return notFound(nil, host, "no backups")
 	})
 	return r, err
 }

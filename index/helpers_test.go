@@ -184,7 +184,8 @@ func equalRecords(a, b Record) bool {
 	return a.Host == b.Host && a.Timestamp == b.Timestamp && a.Created.Equal(b.Created) &&
 		a.Created.Location() == time.UTC && b.Created.Location() == time.UTC &&
 		a.File == b.File && a.StoredSize == b.StoredSize && a.OriginalSize == b.OriginalSize &&
-		a.OriginalPath == b.OriginalPath && a.SHA256 == b.SHA256 && a.Compression == b.Compression && a.Parse == b.Parse
+		a.OriginalPath == b.OriginalPath && a.SHA256 == b.SHA256 && a.Compression == b.Compression && a.Parse == b.Parse &&
+		a.Safety == b.Safety
 }
 
 func wantErr(t testing.TB, err, want error) {

@@ -68,6 +68,12 @@ type Record struct {
 	SHA256       [32]byte  // of the original bytes
 	Compression  Compression
 	Parse        ParseStatus
+	// Safety: a restore took this backup of the content it was about to
+	// replace. Such a backup is not one the user asked for, so the store
+	// does not restore it by default. Records of schema 3 and before
+	// never have it, nor does a record adopted from a file (the mark is
+	// in no file name).
+	Safety bool
 }
 
 // Limits on what a record may hold. They bound what a damaged value can make

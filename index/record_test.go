@@ -52,7 +52,10 @@ func validRecords() map[string]Record {
 	far := rec("codex", time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
 	far.Timestamp = "99991231_235959_999999" // beyond the compact form's reach
 	far.File = "codex/" + canonicalName("codex", far.Timestamp, None)
+	safety, safetyRaw := base, python
+	safety.Safety, safetyRaw.Safety = true, true
 	return map[string]Record{
+		"safety": safety, "safety with a raw name": safetyRaw,
 		"canonical": base, "zstd": zstd, "python name": python, "legacy name": legacy,
 		"created nudged": nudged, "odd timestamp": oddStamp, "utc": utc, "west": west,
 		"unknown origin": unknown, "parsed": parsed, "unparsable": unparsable, "huge sizes": huge, "epoch": epoch, "far future": far,
@@ -169,7 +172,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"version 1 with a parse byte", "vscode", key, append([]byte{1}, golden(t, goldenV2)[1:]...)},
 		{"dangling path id", "vscode", key, with(len(good)-35, 99)},
 		{"path id over 64 bits", "vscode", key, append(append(bytes.Clone(good[:8]), bytes.Repeat([]byte{0xff}, 10)...), good[9:]...)},
-		{"unknown flag", "vscode", key, with(1, 0x04)},
+		{"unknown flag", "vscode", key, with(1, 0x08)},
 		{"compression 2", "vscode", key, with(len(good)-2, 2)},
 		{"parse 3", "vscode", key, with(len(good)-1, 3)},
 		{"parse byte cut", "vscode", key, good[:len(good)-1]},

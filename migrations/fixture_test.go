@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,6 +35,10 @@ import (
 //     (one unparsable), vscode compressed, claude-desktop adopted from a
 //     Python Hatch file (raw name, no original path) and a legacy
 //     "MCPHostType" name; schema2.records.json is what that code listed.
+//   - schema3: an index at schema 3 (records of version 3, a paths bucket)
+//     with cursor backed up, vscode compressed, and the safety backup a
+//     restore of cursor took of a broken config, unmarked (schema 3 had no
+//     mark).
 //
 // go test ./migrations -run TestFixtures -update writes the fixtures that
 // do not exist yet, each only with the code of its schema (the generators
@@ -107,6 +112,7 @@ func TestFixtures(t *testing.T) {
 		{"schema1", []string{"20250102_030405_000002", "20250102_030405_000001"}},
 		{"schema2", []string{"20250304_051037_000001", "20250304_050907_000001", "20250304_050737_000001",
 			"20250304_050607_000001", "20240102_120000_000000", "20240101_120000_000000"}},
+		{"schema3", []string{fixture3Safety, fixture3VSCode, fixture3Restored}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := copyFixture(t, c.name)
@@ -187,6 +193,7 @@ var generators = []struct {
 	{"schema0", 0, writeSchema0},
 	{"schema1", 1, writeSchema1},
 	{"schema2", 2, writeSchema2},
+	{"schema3", 3, writeSchema3},
 }
 
 // writeFixtures writes the fixtures missing under testdata/.
@@ -369,8 +376,8 @@ func TestSchema2Fixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if n, err := migrations.Up(db); err != nil || n != 1 {
-		t.Fatalf("Up = %d, %v; want migration 3 alone", n, err)
+	if n, err := migrations.Up(db); err != nil || n != 2 {
+		t.Fatalf("Up = %d, %v; want migrations 3 and 4", n, err)
 	}
 	sameRecords(t, "list after migration 3", listRecords(t, db), want)
 	for i, r := range want {
@@ -468,4 +475,121 @@ func fileBytes(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Timestamps of the schema-3 fixture, newest first: the safety backup a
+// restore of cursor took (of an unparsable config; schema 3 had no mark
+// for it), vscode compressed, cursor's backup that was restored.
+const (
+	fixture3Safety   = "20250506_071109_000001"
+	fixture3VSCode   = "20250506_070939_000001"
+	fixture3Restored = "20250506_070809_000001"
+)
+
+func writeSchema3(t *testing.T, root string) {
+	cfgDir := t.TempDir()
+	cursor, vscode := filepath.Join(cfgDir, "cursor-mcp.json"), filepath.Join(cfgDir, "vscode-mcp.json")
+	os.WriteFile(cursor, fixtureConfig, 0o600)
+	os.WriteFile(vscode, fixtureConfig, 0o600)
+	now := time.Date(2025, 5, 6, 7, 8, 9, 1000, time.UTC)
+	open := func() *store.Store {
+		s, err := store.Open(context.Background(), store.Options{Root: root, Location: time.UTC, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		host, cfg string
+		compress  bool
+	}{{"cursor", cursor, false}, {"vscode", vscode, true}} {
+		s := open()
+		if _, err := s.Create(context.Background(), store.CreateOptions{Host: c.host, ConfigPath: c.cfg, Compress: c.compress}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		now = now.Add(90 * time.Second)
+	}
+	// The app broke its config; restoring the first backup took a safety
+	// backup of the broken one.
+	os.WriteFile(cursor, fixture2Unparsable, 0o600)
+	s := open()
+	res, err := s.Restore(context.Background(), store.RestoreOptions{Host: "cursor", Timestamp: fixture3Restored})
+	if err != nil || res.SafetyBackup == nil || res.SafetyBackup.Timestamp != fixture3Safety {
+		t.Fatalf("restore in the schema-3 fixture: %+v, %v", res, err)
+	}
+	s.Close()
+}
+
+// TestSchema3Fixture takes the index the schema-3 code wrote through
+// migration 4: no record is rewritten, none is marked as a safety backup
+// (the one the old restore took cannot be told apart: it lists as an
+// ordinary backup), and a restore on the migrated store marks its own
+// safety backup, which the next restore without a timestamp passes over.
+func TestSchema3Fixture(t *testing.T) {
+	root := copyFixture(t, "schema3")
+	path := filepath.Join(root, store.IndexFile)
+	before, _ := recordVersions(t, path)
+	raw := recordValues(t, path)
+	db, err := index.Open(path, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := migrations.Up(db); err != nil || n != 1 {
+		t.Fatalf("Up = %d, %v; want migration 4 alone", n, err)
+	}
+	db.Close()
+	if after := recordValues(t, path); !maps.EqualFunc(after, raw, bytes.Equal) || len(before) != 3 {
+		t.Fatalf("migration 4 rewrote records: %d before, %v", len(before), after)
+	}
+
+	s := openStore(t, root, false)
+	defer s.Close()
+	for _, b := range listAll(t, s) {
+		if b.Safety {
+			t.Errorf("%s listed as a safety backup: schema 3 had no mark", b.Timestamp)
+		}
+	}
+	ctx := context.Background()
+	target := filepath.Join(t.TempDir(), "cursor.json")
+	os.WriteFile(target, []byte(`{"mcpServers": {}}`), 0o600)
+	res, err := s.Restore(ctx, store.RestoreOptions{Host: "cursor", Timestamp: fixture3Restored, To: target})
+	if err != nil || res.SafetyBackup == nil || !res.SafetyBackup.Safety {
+		t.Fatalf("restore on the migrated store: safety backup %+v, %v", res.SafetyBackup, err)
+	}
+	if got := fileBytes(t, target); !bytes.Equal(got, fixtureConfig) {
+		t.Fatalf("restored %q", got)
+	}
+	os.WriteFile(target, []byte(`{"mcpServers": {}}`), 0o600)
+	again, err := s.Restore(ctx, store.RestoreOptions{Host: "cursor", To: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Restored.Timestamp == res.SafetyBackup.Timestamp || again.Restored.Safety {
+		t.Errorf("a restore without a timestamp took the safety backup %s", again.Restored.Timestamp)
+	}
+	s.Close()
+	checkSchema(t, root)
+}
+
+// recordValues maps each record of the index at path ("host@key") to its
+// value's bytes.
+func recordValues(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string][]byte{}
+	db.View(func(tx *bolt.Tx) error {
+		hosts := tx.Bucket([]byte(index.BucketHosts))
+		return hosts.ForEachBucket(func(host []byte) error {
+			return hosts.Bucket(host).ForEach(func(k, v []byte) error {
+				out[string(host)+"@"+hex.EncodeToString(k)] = bytes.Clone(v)
+				return nil
+			})
+		})
+	})
+	return out
 }

@@ -32,6 +32,12 @@ var registry = []Migration{
 	// the time bucket goes. Older records are not rewritten (they still
 	// decode; compact rewrites them).
 	{To: 3, Name: "intern original paths, drop the time bucket (record version 3)", Apply: index.DropTimeAddPaths},
+	// Records may carry the safety flag (a backup a restore took of the
+	// content it replaced). Nothing is rewritten: no older record has it,
+	// and the safety backups older code took stay unmarked. The bump makes
+	// an older program refuse this index as newer instead of calling the
+	// flagged records corrupt.
+	{To: 4, Name: "records may be marked as safety backups (flag bit 2)", Apply: func(*bolt.Tx) error { return nil }},
 }
 
 // All returns a copy of the migrations, in the order Up applies them.

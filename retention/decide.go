@@ -17,6 +17,15 @@ type Item struct {
 	// Unparsable: the backed-up config did not parse as its host's format.
 	// The zero value means it parsed (or was not checked).
 	Unparsable bool
+	// Safety: a restore took this backup of the content it was about to
+	// replace; restore does not take it by default, so the newest backup
+	// that is not one is protected.
+	Safety bool
+	// Future: the caller judged the backup dated too far after now to be
+	// trusted (the store: more than a day). It is always kept, and takes
+	// no place among the newest: it is not counted by KeepCount and gets
+	// none of the newest-of protections.
+	Future bool
 }
 
 // Decision is the verdict on one Item.
@@ -65,7 +74,13 @@ func compare(a, b Item) int {
 	if c := strings.Compare(b.ID, a.ID); c != 0 {
 		return c
 	}
-	return cmp.Compare(boolInt(b.Unparsable), boolInt(a.Unparsable))
+	if c := cmp.Compare(boolInt(b.Unparsable), boolInt(a.Unparsable)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(boolInt(b.Safety), boolInt(a.Safety)); c != 0 {
+		return c
+	}
+	return cmp.Compare(boolInt(b.Future), boolInt(a.Future))
 }
 
 func boolInt(b bool) int {
@@ -85,27 +100,44 @@ func hostRun(items []Item) int {
 }
 
 // decideHost judges one host's items, sorted newest first, and appends the
-// decisions to out.
+// decisions to out. Future items are kept and skipped: rank counts the
+// others, and the newest-of protections go to the others.
 func decideHost(out []Decision, items []Item, p Policy, w wording, now time.Time, cal *calendar) []Decision {
-	parses := slices.IndexFunc(items, func(it Item) bool { return !it.Unparsable })
-	for rank, it := range items {
+	newest := firstOf(items, func(it Item) bool { return true })
+	parses := firstOf(items, func(it Item) bool { return !it.Unparsable })
+	chosen := firstOf(items, func(it Item) bool { return !it.Safety })
+	rank := 0
+	for i, it := range items {
+		if it.Future {
+			out = append(out, Decision{Item: it, Keep: true, Reason: "future-dated"})
+			continue
+		}
 		bucketReason := cal.protect(it.Created)
 		d := Decision{Item: it, Keep: true}
 		switch c := p.judge(it.Created, now, rank); {
 		case !c.candidate():
 			d.Reason = w.keepReason(it.Created, now)
-		case rank == 0:
+		case i == newest:
 			d.Reason = "newest of " + hostName(it.Host)
-		case rank == parses:
+		case i == parses:
 			d.Reason = "newest that parses"
+		case i == chosen:
+			d.Reason = "newest that is not a safety backup"
 		case bucketReason != "":
 			d.Reason = bucketReason
 		default:
 			d.Keep, d.Reason = false, w.removeReason(c)
 		}
 		out = append(out, d)
+		rank++
 	}
 	return out
+}
+
+// firstOf is the index of the first item that is not Future and has the
+// property; -1 when none has.
+func firstOf(items []Item, has func(Item) bool) int {
+	return slices.IndexFunc(items, func(it Item) bool { return !it.Future && has(it) })
 }
 
 func hostName(h string) string {

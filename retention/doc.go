@@ -17,6 +17,13 @@
 //   - KeepCount N: it is not among the N newest backups of its host. N = 0
 //     makes every backup a candidate.
 //
+// A future-dated item (Item.Future: the caller's judgement that its date
+// cannot be trusted; the store's rule is more than a day after now) is
+// never a candidate: it is kept with the reason "future-dated", is not
+// counted among the N newest, and the protections below pass it over.
+// So a file dated 2099 never makes "--keep-count 1" remove the real
+// newest backup, and is never removed by a count either.
+//
 // A nil pointer means the criterion is not set; 0 is a value. A policy
 // with neither criterion is refused with ErrNoCriterion, a negative value
 // with ErrInvalid. KeepDaily, KeepWeekly and KeepMonthly are protections,
@@ -29,6 +36,9 @@
 //   - the newest backup of its host;
 //   - the newest backup of its host that is not Unparsable, so a host whose
 //     latest backups are broken still keeps one it can restore;
+//   - the newest backup of its host that is not a Safety backup (the one a
+//     restore without a timestamp takes), so cleaning up after a restore
+//     keeps the backup just restored, not only the copy of what it replaced;
 //   - the newest backup of its host in one of the last KeepDaily calendar
 //     days, KeepWeekly ISO weeks (Monday to Sunday, named as time.ISOWeek
 //     names them: 2024-12-30 is in 2025-W01) or KeepMonthly calendar months.
@@ -53,7 +63,8 @@
 // A backup that is not a candidate says why, naming each criterion set:
 // "one of the 5 newest, not older than 30 days". A protected candidate
 // gives the first protection that applies, in the order above: "newest of
-// cursor", "newest that parses", "newest of 2025-09-21 (keep-daily 7)",
+// cursor", "newest that parses", "newest that is not a safety backup",
+// "newest of 2025-09-21 (keep-daily 7)",
 // "newest of week 2025-W38 (keep-weekly 4)", "newest of 2025-09
 // (keep-monthly 6)". A removed backup names its criterion, age first when
 // both hold: "older than 30 days", "not among the 5 newest".
@@ -62,15 +73,17 @@
 //
 // Decisions come ordered by host, then newest first. Backups of one host
 // created at the same instant are ordered by ID, the greater ID counting as
-// the newer (then by Unparsable, an unparsable one counting as newer), so
-// the order, and with it "the newest" and "the N newest", is total.
+// the newer (then by Unparsable, Safety and Future, each counting as newer
+// when set), so the order, and with it "the newest" and "the N newest", is
+// total. "Newest" always means among the items that are not Future.
 //
 // # Guarantees
 //
 //   - Pure and deterministic: no I/O, no clock, no globals; the same items
 //     in any order give the same decisions. Decide does not modify its input.
-//   - The newest backup of every host, and its newest backup that parses,
-//     are always kept, under every policy.
+//   - The newest backup of every host that is not Future, its newest that
+//     parses and its newest that is not a safety backup are always kept,
+//     under every policy; so is every Future backup.
 //   - Exactly one decision per item; nothing at all on an invalid policy.
 //   - O(n log n): one sort, then one pass per host.
 //

@@ -21,6 +21,17 @@ type Backup struct {
 	// Parsed says whether the config parsed in its host's format when it
 	// was backed up; nil when unknown (a backup from before the check).
 	Parsed *bool
+	// Safety: a restore took this backup of the content it was about to
+	// replace. Restore without a timestamp passes over it. The mark lives
+	// in the index only (backup file names are Hatch's and stay as they
+	// are): a backup adopted by reindex after its index was lost has no
+	// mark, and neither has one taken before schema 4.
+	Safety bool
+	// Future: the backup is dated more than FutureSlack after the store's
+	// clock (Options.Now) at the time it was read, as a file from a
+	// machine with a wrong clock is. It is never the latest, never counted
+	// among the newest by clean, and verify warns about it.
+	Future bool
 }
 
 // Unparsable reports whether b is known not to parse: retention keeps the
@@ -34,7 +45,15 @@ type Result struct {
 }
 
 func (s *Store) backupOf(r index.Record) Backup {
-	return backupAt(r, filepath.Join(s.root, filepath.FromSlash(r.File)))
+	return s.backupBefore(r, s.horizon())
+}
+
+// backupBefore is backupOf with the horizon already read: a listing reads
+// the clock once.
+func (s *Store) backupBefore(r index.Record, horizon time.Time) Backup {
+	b := backupAt(r, filepath.Join(s.root, filepath.FromSlash(r.File)))
+	b.Future = r.Created.After(horizon)
+	return b
 }
 
 // backupAt is the Backup of r, whose file is at path.
@@ -50,6 +69,7 @@ func backupAt(r index.Record, path string) Backup {
 		SHA256:       r.SHA256,
 		Compression:  r.Compression.String(),
 		Parsed:       parsedOf(r.Parse),
+		Safety:       r.Safety,
 	}
 }
 

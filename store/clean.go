@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/retention"
@@ -62,14 +63,15 @@ func (s *Store) Clean(ctx context.Context, o CleanOptions) (CleanResult, error) 
 			return res, err
 		}
 	}
-	decisions, records, err := s.decide(o)
+	horizon := s.horizon()
+	decisions, records, err := s.decide(o, horizon)
 	if err != nil {
 		return res, err
 	}
 	var gone []index.Record
 	for _, d := range decisions {
 		r := records[d.ID]
-		v := Verdict{Backup: s.backupOf(r), Reason: d.Reason}
+		v := Verdict{Backup: s.backupBefore(r, horizon), Reason: d.Reason}
 		if d.Keep {
 			res.Kept = append(res.Kept, v)
 		} else {
@@ -90,22 +92,24 @@ func (s *Store) Clean(ctx context.Context, o CleanOptions) (CleanResult, error) 
 }
 
 // decide judges the indexed backups of o.Hosts; records maps each
-// decision's ID (the record's File, unique in a root) to its record.
-func (s *Store) decide(o CleanOptions) ([]retention.Decision, map[string]index.Record, error) {
+// decision's ID (the record's File, unique in a root) to its record. A
+// future-dated backup (Backup.Future) is passed to retention as such: it
+// is kept, and the newest are counted among the others.
+func (s *Store) decide(o CleanOptions, horizon time.Time) ([]retention.Decision, map[string]index.Record, error) {
 	records := map[string]index.Record{}
 	var items []retention.Item
 	if s.db != nil {
 		err := s.db.List(index.Query{Hosts: o.Hosts}, func(r index.Record) error {
 			records[r.File] = r
 			items = append(items, retention.Item{ID: r.File, Host: r.Host, Created: r.Created,
-				Unparsable: r.Parse == index.Unparsable})
+				Unparsable: r.Parse == index.Unparsable, Safety: r.Safety, Future: r.Created.After(horizon)})
 			return nil
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("index %s: %w", s.indexPath(), err)
 		}
 	}
-	decisions, err := retention.Decide(items, o.Policy, s.now(), s.loc)
+	decisions, err := retention.Decide(items, o.Policy, horizon.Add(-FutureSlack), s.loc)
 	if err != nil {
 		return nil, nil, invalid{err}
 	}

@@ -56,25 +56,17 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (Result, error) {
 			return Result{Backup: b, Skipped: true}, nil
 		}
 	}
-	b, err := s.store(ctx, h.Name, p, data, o.Compress)
+	b, err := s.store(ctx, h.Name, p, data, o.Compress, false)
 	return Result{Backup: b}, err
 }
 
-// unchanged returns host's latest backup of path when it holds data and
-// reads back intact: a damaged backup is no reason to skip a new one.
+// unchanged returns host's latest backup of path (as Latest chooses: never
+// a future-dated one; a safety backup counts, it holds what the config
+// last held) when it holds data and reads back intact: a damaged backup is
+// no reason to skip a new one.
 func (s *Store) unchanged(ctx context.Context, host, path string, data []byte) (Backup, bool) {
-	var latest Backup
-	found := false
-	for b, err := range s.List(ctx, Query{Hosts: []string{host}}) {
-		if err != nil {
-			return Backup{}, false
-		}
-		if b.OriginalPath == path {
-			latest, found = b, true
-			break
-		}
-	}
-	if !found || latest.SHA256 != blob.Sum(data) {
+	latest, err := s.latest(host, func(r index.Record) bool { return r.OriginalPath == path })
+	if err != nil || latest.SHA256 != blob.Sum(data) {
 		return Backup{}, false
 	}
 	if _, err := s.Read(latest); err != nil {
@@ -84,8 +76,9 @@ func (s *Store) unchanged(ctx context.Context, host, path string, data []byte) (
 	return latest, true
 }
 
-// store writes data as a new backup of host and indexes it.
-func (s *Store) store(ctx context.Context, host, origin string, data []byte, compress bool) (Backup, error) {
+// store writes data as a new backup of host and indexes it; safety marks
+// the backup a restore takes of the content it replaces.
+func (s *Store) store(ctx context.Context, host, origin string, data []byte, compress, safety bool) (Backup, error) {
 	dir := filepath.Join(s.root, host)
 	if _, _, err := hatomic.EnsureDir(s.fs, dir, DirMode, false); err != nil {
 		return Backup{}, fmt.Errorf("backup folder %s: %w", dir, err)
@@ -93,7 +86,7 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 	rec := index.Record{
 		Host: host, OriginalPath: origin, OriginalSize: int64(len(data)),
 		SHA256: blob.Sum(data), Compression: index.None,
-		Parse: s.checkParse(host, origin, data),
+		Parse: s.checkParse(host, origin, data), Safety: safety,
 	}
 	stored := data
 	if compress {
@@ -113,7 +106,9 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 		rmErr := s.fs.Remove(filepath.Join(s.root, filepath.FromSlash(rec.File)))
 		return Backup{}, errors.Join(fmt.Errorf("index %s: %w", s.indexPath(), err), rmErr)
 	}
-	return s.backupOf(rec), nil
+	// Its instant is now: reading the clock again could not make it
+	// future-dated, and a Create reads the clock once.
+	return s.backupBefore(rec, rec.Created.Add(FutureSlack)), nil
 }
 
 // publish writes the backup file under the first free name at or after

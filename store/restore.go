@@ -14,7 +14,8 @@ import (
 // RestoreOptions select a backup and where it goes.
 type RestoreOptions struct {
 	Host string
-	// Timestamp selects the backup; "" means the latest.
+	// Timestamp selects the backup; "" means the latest that is neither a
+	// safety backup nor future-dated (LatestToRestore).
 	Timestamp string
 	// To is the target; "" means the path the backup was taken from.
 	To string
@@ -30,15 +31,20 @@ type RestoreResult struct {
 	Changed  bool // the target's content differs (differed) from the backup
 	Target   string
 	Restored Backup
-	// SafetyBackup is the backup of the target's previous content; nil
-	// when none was taken (dry run, --no-backup, no previous content, or
-	// no change).
+	// SafetyBackup is the backup of the target's previous content, marked
+	// Safety; nil when none was taken (dry run, --no-backup, no previous
+	// content, or no change).
 	SafetyBackup *Backup
 }
 
 // Restore puts a backup back: it checks the backup against the index, backs
-// up the current target, then replaces the target atomically, keeping its
-// mode and writing through a symlink.
+// up the current target (a safety backup), then replaces the target
+// atomically, keeping its mode and writing through a symlink.
+//
+// Without a timestamp it takes LatestToRestore, never a safety backup: a
+// second restore after the application broke its config again, or a
+// retry after a restore that failed once its safety backup was taken,
+// puts back the same good backup instead of the broken content.
 func (s *Store) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, error) {
 	res := RestoreResult{DryRun: o.DryRun}
 	if !o.DryRun {
@@ -46,7 +52,7 @@ func (s *Store) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, e
 			return res, err
 		}
 	}
-	b, err := s.Find(ctx, o.Host, o.Timestamp)
+	b, err := s.FindToRestore(ctx, o.Host, o.Timestamp)
 	if err != nil {
 		return res, err
 	}
@@ -67,7 +73,7 @@ func (s *Store) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, e
 		return res, nil
 	}
 	if exists && !o.NoBackup {
-		safety, err := s.store(ctx, b.Host, res.Target, current, false)
+		safety, err := s.store(ctx, b.Host, res.Target, current, false, true)
 		if err != nil {
 			return res, fmt.Errorf("safety backup of %s: %w", res.Target, err)
 		}

@@ -12,11 +12,11 @@ type HostStatus struct {
 	Path   string // where its config is on this machine
 	Exists bool
 	Size   int64   // bytes; 0 when it does not exist
-	Latest *Backup // its newest backup; nil when it has none
+	Latest *Backup // its latest backup (Store.Latest); nil when it has none
 }
 
 // HostStatuses returns every host of the table, in order, with its config
-// path on this machine and its newest backup.
+// path on this machine and its latest backup.
 func (s *Store) HostStatuses(ctx context.Context) ([]HostStatus, error) {
 	out := make([]HostStatus, 0, len(hostTable))
 	for _, h := range hostTable {

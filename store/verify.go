@@ -38,7 +38,17 @@ type VerifyOptions struct {
 type VerifyResult struct {
 	Checked  int       // indexed backups read and compared
 	Problems []Problem // sorted by path; empty when the store is sound
+	// Warnings are facts that are not damage and that no repair could
+	// clear (today only WarningFuture), sorted by path. They do not make
+	// a store unsound.
+	Warnings []Problem
 }
+
+// WarningFuture: an indexed backup dated more than FutureSlack after the
+// store's clock (Backup.Future). It is a warning, not a problem: the bytes
+// are sound, and only the person who knows which clock was wrong can say
+// whether to keep it (it is never the latest; clean never counts it).
+const WarningFuture ProblemKind = "future-dated"
 
 // Verify re-reads every indexed backup and checks it against its entry,
 // checks the index's structure, and looks at every file in the root and
@@ -61,7 +71,8 @@ func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, erro
 		return res, err
 	}
 	sortProblems(v.problems)
-	return VerifyResult{Checked: v.checked, Problems: v.problems}, nil
+	sortProblems(v.warnings)
+	return VerifyResult{Checked: v.checked, Problems: v.problems, Warnings: v.warnings}, nil
 }
 
 type verifier struct {
@@ -74,6 +85,7 @@ type verifier struct {
 	mu       sync.Mutex // guards what the backup checks, run in parallel, add
 	checked  int
 	problems []Problem
+	warnings []Problem
 	infos    map[string]fileFacts // of each indexed backup, from its check
 }
 
@@ -125,6 +137,10 @@ func (v *verifier) checkIndexed(ctx context.Context) error {
 			return err
 		}
 		v.indexed[b.Path] = true
+		if b.Future {
+			v.warnings = append(v.warnings, Problem{Kind: WarningFuture, Host: b.Host, Timestamp: b.Timestamp, Path: b.Path,
+				Detail: "dated more than a day after now (a wrong clock?): never taken as the latest, never counted by clean"})
+		}
 		if batch = append(batch, b); len(batch) == verifyBatch {
 			if err := v.checkAll(ctx, batch, total); err != nil {
 				return err

@@ -12,8 +12,8 @@ func (a *app) restoreCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "restore",
 		Usage: "put a backup back in place, atomically",
-		Description: `Restores the latest backup of --host (or the one at --timestamp) to the
-path it was taken from (or --to PATH). The backup's checksum is verified
+		Description: `Restores the latest backup of --host that is not a safety backup (or
+the one at --timestamp) to the path it was taken from (or --to PATH). The backup's checksum is verified
 first, the current file is backed up (unless --no-backup), and the file
 is replaced atomically, keeping its mode; a symlinked config stays a
 link. --dry-run says what would happen and changes nothing.
@@ -50,7 +50,7 @@ func (a *app) restore(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
-	if b, err := s.Find(c.Context, host, c.String("timestamp")); err == nil && b.Unparsable() {
+	if b, err := s.FindToRestore(c.Context, host, c.String("timestamp")); err == nil && b.Unparsable() {
 		fmt.Fprintf(a.stderr, "hatch-backup: warning: backup %s of %s did not parse as %s when it was taken; restoring it as it is\n",
 			b.Timestamp, host, hostFormat(host))
 	}

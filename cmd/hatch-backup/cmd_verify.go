@@ -25,6 +25,10 @@ Problem kinds: missing, size-mismatch, checksum-mismatch, undecodable,
 unindexed, temp-file, unknown-file, bad-mode, bad-owner, symlink,
 not-regular, index-corrupt, index-newer-schema, name-mismatch.
 
+Warnings (printed, exit code unchanged): future-dated, a backup dated more
+than a day after now (a machine with a wrong clock); it is never taken as
+the latest and never counted by clean.
+
 Examples:
   hatch-backup verify
   hatch-backup verify --host cursor --json`,
@@ -56,6 +60,7 @@ func problemsToJSON(ps []store.Problem) []problemJSON {
 type verifyJSON struct {
 	Checked  int           `json:"checked"`
 	Problems []problemJSON `json:"problems"`
+	Warnings []problemJSON `json:"warnings"`
 }
 
 func (a *app) verify(c *cli.Context) (err error) {
@@ -84,10 +89,11 @@ func (a *app) verify(c *cli.Context) (err error) {
 		return err
 	}
 	if a.json {
-		err = a.writeJSON(verifyJSON{Checked: res.Checked, Problems: problemsToJSON(res.Problems)})
+		err = a.writeJSON(verifyJSON{Checked: res.Checked, Problems: problemsToJSON(res.Problems), Warnings: problemsToJSON(res.Warnings)})
 	} else {
 		printProblems(a.stdout, res.Problems)
-		fmt.Fprintf(a.stdout, "checked %d backups: %s\n", res.Checked, countProblems(len(res.Problems)))
+		printProblems(a.stdout, res.Warnings)
+		fmt.Fprintf(a.stdout, "checked %d backups: %s%s\n", res.Checked, countProblems(len(res.Problems)), countWarnings(len(res.Warnings)))
 	}
 	if err == nil && len(res.Problems) > 0 {
 		err = fmt.Errorf("verify %s: %s: %w", s.Root(), countProblems(len(res.Problems)), store.ErrIntegrity)
@@ -107,6 +113,17 @@ func printProblems(w io.Writer, ps []store.Problem) {
 	for _, p := range ps {
 		fmt.Fprintf(w, "%-18s  %-14s  %-22s  %s: %s\n", p.Kind, dash(p.Host), dash(p.Timestamp), shown(p.Path), escapeControls(p.Detail))
 	}
+}
+
+// countWarnings is what follows the count of problems: "" or ", 1 warning".
+func countWarnings(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return ", 1 warning"
+	}
+	return fmt.Sprintf(", %d warnings", n)
 }
 
 func countProblems(n int) string {

@@ -21,6 +21,8 @@ type backupJSON struct {
 	SHA256             string  `json:"sha256"`
 	Compression        string  `json:"compression"`
 	Parsed             *bool   `json:"parsed"` // null: not checked (older backup)
+	Safety             bool    `json:"safety"` // taken by a restore of what it replaced
+	Future             bool    `json:"future"` // dated more than a day after now
 }
 
 func toJSON(b store.Backup) backupJSON {
@@ -34,6 +36,8 @@ func toJSON(b store.Backup) backupJSON {
 		SHA256:       hex.EncodeToString(b.SHA256[:]),
 		Compression:  b.Compression,
 		Parsed:       b.Parsed,
+		Safety:       b.Safety,
+		Future:       b.Future,
 	}
 	if b.OriginalPath != "" {
 		p := b.OriginalPath
@@ -80,6 +84,12 @@ func tableRow(w io.Writer, b store.Backup, now time.Time) {
 	}
 	if b.Unparsable() {
 		orig += " (unparsable)"
+	}
+	if b.Safety {
+		orig += " (safety backup)"
+	}
+	if b.Future {
+		orig += " (future-dated)"
 	}
 	fmt.Fprintf(w, "%-14s  %-22s  %-19s  %9s  %8s  %-11s  %s\n", b.Host, b.Timestamp,
 		b.Created.Local().Format(time.DateTime), humanAge(now.Sub(b.Created)), humanSize(b.FileSize), b.Compression, orig)
