@@ -271,3 +271,13 @@ func (s *Store) writable() error {
 	}
 	return nil
 }
+
+// pathless is err without the *fs.PathError around it ("lstat /a/b: "),
+// for messages that name the path at fault themselves.
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

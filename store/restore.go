@@ -54,12 +54,12 @@ func (s *Store) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, e
 	if res.Target, err = s.restoreTarget(b, o.To); err != nil {
 		return res, err
 	}
-	if err := s.CheckOutside(res.Target); err != nil {
-		return res, fmt.Errorf("restore target %w", err)
-	}
 	data, err := s.Read(b)
 	if err != nil {
 		return res, err
+	}
+	if err := s.CheckOutside(res.Target); err != nil {
+		return res, fmt.Errorf("restore target %w", err)
 	}
 	current, exists, err := s.readTarget(res.Target)
 	if err != nil {
