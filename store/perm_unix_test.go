@@ -100,3 +100,36 @@ func TestCreateIntoClosedFolder(t *testing.T) {
 		t.Fatalf("create: %v, want permission denied naming %s", err, dir)
 	}
 }
+
+// TestTighteningNeverAddsAccess: the root, a host folder and a backup
+// whose modes lack the owner's write bit lose group and other access and
+// gain nothing, whether a writer opens the store or reindex tightens it.
+func TestTighteningNeverAddsAccess(t *testing.T) {
+	if !unixModes {
+		t.Skip("modes are not access control here")
+	}
+	f := newFixture(t)
+	b := f.create("cursor", f.config("c.json", []byte(`{"mcpServers": {}}`)))
+	dir := filepath.Dir(b.Path)
+	chmodFor(t, b.Path, 0o444)
+	chmodFor(t, dir, 0o555)
+	chmodFor(t, f.root, 0o555)
+	if os.Geteuid() == 0 {
+		// Root may write anyway: the writer opens and tightens.
+		f.open().Close()
+		if got := modeOf(t, f.root); got != 0o500 {
+			t.Errorf("root: mode %v after a writer opened, want 0500", got)
+		}
+	} else {
+		if err := openErr(f.opts); !errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), "backup root "+f.root+": permission denied") {
+			t.Errorf("writer on a read-only root: %v, want permission denied naming it", err)
+		}
+		os.Chmod(f.root, 0o755) // reindex needs to write in the root
+	}
+	Reindex(context.Background(), f.opts, ReindexOptions{}) // reports the modes left as problems
+	for p, want := range map[string]fs.FileMode{dir: 0o500, b.Path: 0o400} {
+		if got := modeOf(t, p); got != want {
+			t.Errorf("%s: mode %v after reindex, want %v", p, got, want)
+		}
+	}
+}
