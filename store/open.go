@@ -248,6 +248,11 @@ func (s *Store) indexPath() string { return filepath.Join(s.root, IndexFile) }
 // Root is the store's backup root (symlinks resolved).
 func (s *Store) Root() string { return s.root }
 
+// RootMissing reports that a read-only open found no root: the store
+// reads as empty (a fresh install has none yet), and Verify says the root
+// was not found. A mistyped root looks like this too, so say it.
+func (s *Store) RootMissing() bool { return s.lock == nil }
+
 // Close releases the index and the store lock.
 func (s *Store) Close() error { return s.closeAll() }
 
