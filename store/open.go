@@ -207,7 +207,7 @@ func (s *Store) openWriter(ctx context.Context) error {
 		return err
 	}
 	if tightened {
-		s.log.Warn("removed group and other access from the backup root", "path", s.root)
+		s.log.Warn("tightened the backup root: removed group and other access", "path", s.root)
 	}
 	lock, err := index.AcquireLockContext(ctx, filepath.Join(s.root, LockFile), true, s.opts.LockTimeout)
 	if err != nil {
