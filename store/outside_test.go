@@ -124,3 +124,32 @@ func relTo(t *testing.T, p string) string {
 	}
 	return rel
 }
+
+// TestConfigWritersRefuseTheStore: the library's other writers of configs
+// (WriteConfig, Modify) refuse a path inside the root before anything is
+// done: the caller's change never runs.
+func TestConfigWritersRefuseTheStore(t *testing.T) {
+	f := newFixture(t)
+	f.create("cursor", f.config("c.json", []byte(`{"mcpServers": {}}`)))
+	idx := filepath.Join(f.root, IndexFile)
+	before, _ := storegen.Snapshot(f.root)
+	s := f.open()
+	defer s.Close()
+	if _, err := s.WriteConfig(context.Background(), "cursor", idx, []byte("{}"), false); !errors.Is(err, ErrInvalid) {
+		t.Errorf("WriteConfig into the index: %v", err)
+	}
+	ran := false
+	_, err := s.Modify(context.Background(), "cursor", idx, false, func(context.Context) error { ran = true; return nil })
+	if !errors.Is(err, ErrInvalid) || ran {
+		t.Errorf("Modify of the index: %v, ran %v", err, ran)
+	}
+	after, _ := storegen.Snapshot(f.root)
+	if len(after) != len(before) {
+		t.Errorf("%d files in the root, were %d", len(after), len(before))
+	}
+	for p, v := range before {
+		if after[p] != v {
+			t.Errorf("%s changed", p)
+		}
+	}
+}
