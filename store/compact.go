@@ -115,7 +115,15 @@ func partial(res CompactResult, err error) error {
 	if err == nil || len(res.Compressed) == 0 {
 		return err
 	}
-	return fmt.Errorf("compressed %d backups (each one complete and indexed), but: %w", len(res.Compressed), err)
+	return fmt.Errorf("compressed %s (each one complete and indexed), but: %w", nBackups(len(res.Compressed)), err)
+}
+
+// nBackups is "1 backup" or "N backups".
+func nBackups(n int) string {
+	if n == 1 {
+		return "1 backup"
+	}
+	return fmt.Sprintf("%d backups", n)
 }
 
 // compactCandidates returns the plain backups created more than days × 24 h

@@ -61,7 +61,7 @@ func TestVerifyClosedHostFolder(t *testing.T) {
 		t.Fatalf("verify: %v", err)
 	}
 	if res.Checked != 1 || !hasProblem(res.Problems, ProblemMode, dir, "lacks access") ||
-		!hasProblem(res.Problems, ProblemUnreadable, dir, "1 indexed backups not checked") || len(res.Problems) != 2 {
+		!hasProblem(res.Problems, ProblemUnreadable, dir, "1 backup not checked") || len(res.Problems) != 2 {
 		t.Errorf("checked %d, problems %+v", res.Checked, res.Problems)
 	}
 }

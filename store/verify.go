@@ -288,7 +288,7 @@ func (v *verifier) unreadable() {
 		n := len(v.denied[dir])
 		detail := "permission denied: its files could not be listed or checked"
 		if n > 0 {
-			detail = fmt.Sprintf("permission denied: its files could not be listed, %d indexed backups not checked", n)
+			detail = fmt.Sprintf("permission denied: its files could not be listed, %s not checked", nBackups(n))
 		}
 		v.add(ProblemUnreadable, filepath.Base(dir), "", dir, detail)
 	}

@@ -61,7 +61,7 @@ func (a *app) compact(c *cli.Context) (err error) {
 		// What was done stays done: say so beside the error (which counts
 		// it too, for --json).
 		if !a.json && len(res.Compressed) > 0 {
-			fmt.Fprintf(a.stdout, "compressed %d backups before the failure: %d bytes -> %d bytes\n", len(res.Compressed), res.PlainBytes, res.ZstdBytes)
+			fmt.Fprintf(a.stdout, "compressed before the failure: %d (%d bytes -> %d bytes)\n", len(res.Compressed), res.PlainBytes, res.ZstdBytes)
 		}
 		return err
 	}

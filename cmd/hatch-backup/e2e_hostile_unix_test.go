@@ -89,7 +89,7 @@ func TestCompactFailingHalfWay(t *testing.T) {
 	chmodBack(t, filepath.Join(e.root, "kiro"), 0o500, 0o700)
 	r := run("compact")
 	if r.code != exitFailed || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "compressed 2 backups") ||
-		!strings.Contains(r.stdout, "compressed 2 backups before the failure") {
+		!strings.Contains(r.stdout, "compressed before the failure: 2 (") {
 		t.Errorf("compact failing on kiro: want exit 1 saying 2 were compressed, got %s", r)
 	}
 	os.Chmod(filepath.Join(e.root, "kiro"), 0o700)
