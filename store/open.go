@@ -295,16 +295,31 @@ func pathless(err error) error {
 func (s *Store) rootState() (missing bool, err error) {
 	fi, err := s.fs.Stat(s.root)
 	switch {
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrNotExist) && s.fileOnPath():
+		// Windows says "not found" where Unix says ENOTDIR.
+		return false, fmt.Errorf("backup root %s: %w: not a folder (a file is on its path)", s.root, ErrInvalid)
 	case errors.Is(err, fs.ErrNotExist):
 		return true, nil
-	case errors.Is(err, syscall.ENOTDIR):
-		return false, fmt.Errorf("backup root %s: %w: not a folder (a file is on its path)", s.root, ErrInvalid)
 	case err != nil:
 		return false, fmt.Errorf("backup root %s: %w", s.root, pathless(err))
 	case !fi.IsDir():
 		return false, fmt.Errorf("backup root %s: %w: not a folder", s.root, ErrInvalid)
 	}
 	return false, nil
+}
+
+// fileOnPath reports whether the nearest existing folder above a missing
+// root is in fact a file.
+func (s *Store) fileOnPath() bool {
+	for p := filepath.Dir(s.root); ; p = filepath.Dir(p) {
+		fi, err := s.fs.Stat(p)
+		if err == nil {
+			return !fi.IsDir()
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(p) == p {
+			return false
+		}
+	}
 }
 
 // ensureRoot makes the root (and its parents) or tightens the one there

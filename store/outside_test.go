@@ -24,13 +24,22 @@ func TestRestoreRefusesTargetsInTheStore(t *testing.T) {
 	if err := os.MkdirAll(links, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	// symlink makes links/name point to to; "" where symlinks cannot be
+	// made (Windows without the privilege): those cases are left out.
 	symlink := func(to, name string) string {
 		t.Helper()
 		p := filepath.Join(links, name)
 		if err := os.Symlink(to, p); err != nil {
-			t.Skipf("no symlinks here: %v", err)
+			t.Logf("no symlinks here: %v", err)
+			return ""
 		}
 		return p
+	}
+	viaLink := func(link string, rest ...string) string {
+		if link == "" {
+			return ""
+		}
+		return filepath.Join(append([]string{link}, rest...)...)
 	}
 	targets := map[string]string{
 		"the root":                f.root,
@@ -43,8 +52,8 @@ func TestRestoreRefusesTargetsInTheStore(t *testing.T) {
 		"a folder not made yet":   filepath.Join(f.root, "kiro", "new.json"),
 		"through ..":              filepath.Join(f.dir, "..", filepath.Base(f.root), IndexFile),
 		"a relative path":         relTo(t, filepath.Join(f.root, IndexFile)),
-		"a symlinked folder":      filepath.Join(symlink(f.root, "rootlink"), "cursor", filepath.Base(b.Path)),
-		"a new file, linked in":   filepath.Join(symlink(filepath.Join(f.root, "cursor"), "hostlink"), "new.json"),
+		"a symlinked folder":      viaLink(symlink(f.root, "rootlink"), "cursor", filepath.Base(b.Path)),
+		"a new file, linked in":   viaLink(symlink(filepath.Join(f.root, "cursor"), "hostlink"), "new.json"),
 		"a symlink to the index":  symlink(filepath.Join(f.root, IndexFile), "index.json"),
 		"a symlink to a backup":   symlink(b.Path, "backup.json"),
 		"a dangling link into it": symlink(filepath.Join(f.root, "cursor", "nothing-yet"), "dangling.json"),
@@ -58,6 +67,9 @@ func TestRestoreRefusesTargetsInTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, target := range targets {
+		if target == "" {
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
 			for _, dry := range []bool{false, true} {
 				s := f.open()
