@@ -16,8 +16,8 @@ import (
 // Details: a missing parent gives ErrNoDir (parents false) or is created with
 // perm too (parents true; existing parents, symlinked or not, are left
 // alone). Tightening only removes bits (0755 becomes 0700 for perm 0700, 0500
-// stays 0500) and keeps setgid/sticky. A new directory's entry is fsynced in
-// its parent. Something other than a directory at dir gives ErrNotDir. On
+// stays 0500, 0555 becomes 0500: a read-only directory stays read-only) and
+// keeps setgid/sticky. A new directory's entry is fsynced in its parent. Something other than a directory at dir gives ErrNotDir. On
 // Windows, where mode bits mean little, a new directory with an owner-only
 // perm gets an owner-only ACL instead (see the package doc) and an existing
 // directory is never tightened. created and tightened are meaningful only

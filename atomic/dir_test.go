@@ -23,6 +23,10 @@ func TestEnsureDir(t *testing.T) {
 		{"too open", mkdirMode(0o755), false, false, true, 0o700},
 		{"world writable", mkdirMode(0o777), false, false, true, 0o700},
 		{"tighter stays", mkdirMode(0o500), false, false, false, 0o500},
+		// Tightening only removes bits: never write access for the owner.
+		{"read-only for all", mkdirMode(0o555), false, false, true, 0o500},
+		{"closed stays closed", mkdirMode(0o000), false, false, false, 0o000},
+		{"group writable only", mkdirMode(0o370), false, false, true, 0o300},
 		{"new with parents", nil, true, true, false, 0o700},
 	}
 	for _, tt := range tests {

@@ -330,8 +330,9 @@ func (s *Store) adoptRecord(f found, stored []byte) (index.Record, error) {
 	}, nil
 }
 
-// tightenMode chmods p to want when its permission bits differ (never
-// through a symlink) and reports whether it did.
+// tightenMode removes from p's permission bits those want lacks (never
+// through a symlink) and reports whether it did. It never adds a bit: a
+// 0400 file stays 0400, a 0500 folder 0500 (verify reports them).
 func (s *Store) tightenMode(p string, want fs.FileMode) (bool, error) {
 	fi, err := s.fs.Lstat(p)
 	if err != nil {
@@ -342,8 +343,9 @@ func (s *Store) tightenMode(p string, want fs.FileMode) (bool, error) {
 
 // tightenInfo is tightenMode for a file whose Lstat the caller has.
 func (s *Store) tightenInfo(p string, fi fs.FileInfo, want fs.FileMode) (bool, error) {
-	if !modeMatters || fi.Mode().Perm() == want || fi.Mode()&fs.ModeSymlink != 0 {
+	perm := fi.Mode().Perm()
+	if !modeMatters || perm&^want == 0 || fi.Mode()&fs.ModeSymlink != 0 {
 		return false, nil
 	}
-	return true, s.fs.Chmod(p, want)
+	return true, s.fs.Chmod(p, perm&want)
 }

@@ -68,6 +68,10 @@ type CompactResult struct {
 // A damaged backup (size or sha256 differ from the index) is not
 // compressed: Compact goes on with the others and returns ErrIntegrity
 // naming it.
+//
+// Whatever error Compact returns, the result holds what was done before
+// it: each backup in Compressed is compressed, indexed and sound, and the
+// error says how many there are, since the store did change.
 func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, error) {
 	var res CompactResult
 	if o.CompressOlderThanDays < 0 {
@@ -83,7 +87,7 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 	errs := []error{s.removeLeftovers(zstd, &res)}
 	for i, r := range plain {
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return res, partial(res, err)
 		}
 		if filepath.Base(filepath.FromSlash(r.File)) != blob.NewName(r.Host, r.Timestamp, false).String() {
 			res.Kept = append(res.Kept, Verdict{Backup: s.backupOf(r), Reason: "adopted name, never renamed"})
@@ -99,10 +103,27 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return res, err
+		return res, partial(res, err)
 	}
 	res.IndexBefore, res.IndexAfter, err = s.rewriteIndex()
-	return res, errors.Join(append(errs, err)...)
+	return res, partial(res, errors.Join(append(errs, err)...))
+}
+
+// partial adds to err, when there is one, how many backups were
+// compressed all the same: a failed compact may have changed the store.
+func partial(res CompactResult, err error) error {
+	if err == nil || len(res.Compressed) == 0 {
+		return err
+	}
+	return fmt.Errorf("compressed %s (each one complete and indexed), but: %w", nBackups(len(res.Compressed)), err)
+}
+
+// nBackups is "1 backup" or "N backups".
+func nBackups(n int) string {
+	if n == 1 {
+		return "1 backup"
+	}
+	return fmt.Sprintf("%d backups", n)
 }
 
 // compactCandidates returns the plain backups created more than days × 24 h

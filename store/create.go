@@ -122,7 +122,10 @@ func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
 		name := blob.NewName(rec.Host, rec.Timestamp, compress).String()
 		rec.File = path.Join(rec.Host, name)
 		created = created.Add(time.Microsecond)
-		if s.taken(rec) {
+		if taken, err := s.taken(rec); err != nil || taken {
+			if err != nil {
+				return err
+			}
 			continue
 		}
 		err := hatomic.WriteNew(s.fs, filepath.Join(s.root, rec.Host, name), stored, FileMode)
@@ -141,17 +144,23 @@ func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
 // by a file of the host, plain or compressed. Names are checked on disk,
 // not in the index: every indexed backup has its file (a missing one is
 // damage), and a file the index does not know must not be replaced either.
-func (s *Store) taken(rec *index.Record) bool {
+// A name that cannot be looked at (a folder at mode 000) is an error: no
+// other name in that folder would fare better.
+func (s *Store) taken(rec *index.Record) (bool, error) {
 	if s.instantIndexed(rec.Host, rec.Created) {
-		return true
+		return true, nil
 	}
 	base := filepath.Join(s.root, rec.Host, blob.NewName(rec.Host, rec.Timestamp, false).String())
 	for _, p := range []string{base, base + blob.ZstdSuffix} {
-		if _, err := s.fs.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
-			return true
+		_, err := s.fs.Lstat(p)
+		switch {
+		case err == nil:
+			return true, nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return false, fmt.Errorf("backup folder %s: %w", filepath.Dir(p), pathless(err))
 		}
 	}
-	return false
+	return false, nil
 }
 
 // instantIndexed reports whether host has an index entry at instant t.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
@@ -167,10 +168,8 @@ func (s *Store) openReader(ctx context.Context) error {
 	if err := s.resolveRoot(); err != nil {
 		return err
 	}
-	if _, err := s.fs.Stat(s.root); errors.Is(err, fs.ErrNotExist) {
-		return nil // no root, no lock: an empty store
-	} else if err != nil {
-		return fmt.Errorf("backup root %s: %w", s.root, err)
+	if missing, err := s.rootState(); err != nil || missing {
+		return err // no root, no lock: an empty store
 	}
 	lock, err := index.AcquireLockContext(ctx, filepath.Join(s.root, LockFile), false, s.opts.LockTimeout)
 	if err != nil {
@@ -200,12 +199,15 @@ func (s *Store) openWriter(ctx context.Context) error {
 	if err := s.resolveRoot(); err != nil {
 		return err
 	}
-	_, tightened, err := hatomic.EnsureDir(s.fs, s.root, DirMode, true)
+	if _, err := s.rootState(); err != nil {
+		return err
+	}
+	tightened, err := s.ensureRoot()
 	if err != nil {
-		return fmt.Errorf("backup root %s: %w", s.root, err)
+		return err
 	}
 	if tightened {
-		s.log.Warn("tightened the backup root to mode 0700", "path", s.root)
+		s.log.Warn("tightened the backup root: removed group and other access", "path", s.root)
 	}
 	lock, err := index.AcquireLockContext(ctx, filepath.Join(s.root, LockFile), true, s.opts.LockTimeout)
 	if err != nil {
@@ -246,6 +248,11 @@ func (s *Store) indexPath() string { return filepath.Join(s.root, IndexFile) }
 // Root is the store's backup root (symlinks resolved).
 func (s *Store) Root() string { return s.root }
 
+// RootMissing reports that a read-only open found no root: the store
+// reads as empty (a fresh install has none yet), and Verify says the root
+// was not found. A mistyped root looks like this too, so say it.
+func (s *Store) RootMissing() bool { return s.lock == nil }
+
 // Close releases the index and the store lock.
 func (s *Store) Close() error { return s.closeAll() }
 
@@ -270,4 +277,65 @@ func (s *Store) writable() error {
 		return ErrReadOnly
 	}
 	return nil
+}
+
+// pathless is err without the *fs.PathError around it ("lstat /a/b: "),
+// for messages that name the path at fault themselves.
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// rootState judges the root's path before anything is opened or made:
+// missing when nothing is there; a file there, or on the way there, is
+// ErrInvalid (a --root naming a config by mistake).
+func (s *Store) rootState() (missing bool, err error) {
+	fi, err := s.fs.Stat(s.root)
+	switch {
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrNotExist) && s.fileOnPath():
+		// Windows says "not found" where Unix says ENOTDIR.
+		return false, fmt.Errorf("backup root %s: %w: not a folder (a file is on its path)", s.root, ErrInvalid)
+	case errors.Is(err, fs.ErrNotExist):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("backup root %s: %w", s.root, pathless(err))
+	case !fi.IsDir():
+		return false, fmt.Errorf("backup root %s: %w: not a folder", s.root, ErrInvalid)
+	}
+	return false, nil
+}
+
+// fileOnPath reports whether the nearest existing folder above a missing
+// root is in fact a file.
+func (s *Store) fileOnPath() bool {
+	for p := filepath.Dir(s.root); ; p = filepath.Dir(p) {
+		fi, err := s.fs.Stat(p)
+		if err == nil {
+			return !fi.IsDir()
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(p) == p {
+			return false
+		}
+	}
+}
+
+// ensureRoot makes the root (and its parents) or tightens the one there
+// (only ever removing access: a root at 0555 becomes 0500, never 0700),
+// then makes sure this process may write in it, so that a writer fails
+// at once, naming the root, rather than half way.
+func (s *Store) ensureRoot() (tightened bool, err error) {
+	_, tightened, err = hatomic.EnsureDir(s.fs, s.root, DirMode, true)
+	switch {
+	case errors.Is(err, hatomic.ErrNotDir):
+		return false, fmt.Errorf("backup root %s: %w: not a folder", s.root, ErrInvalid)
+	case err != nil:
+		return false, fmt.Errorf("backup root %s: %w", s.root, pathless(err))
+	}
+	if err := canWrite(s.root); err != nil {
+		return tightened, fmt.Errorf("backup root %s: %w: this user may not write in it", s.root, err)
+	}
+	return tightened, nil
 }

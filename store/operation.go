@@ -42,6 +42,9 @@ func (s *Store) RollbackOnFailure(ctx context.Context, res *Result, configPath s
 	if err != nil {
 		return err
 	}
+	if err := s.CheckOutside(target); err != nil {
+		return fmt.Errorf("rollback of %w", err)
+	}
 	return s.replace(target, data)
 }
 
@@ -49,6 +52,9 @@ func (s *Store) RollbackOnFailure(ctx context.Context, res *Result, configPath s
 // fn fail, a rollback to that backup. The store lock is held throughout, so
 // no other hatch-backup runs in between.
 func (s *Store) Modify(ctx context.Context, host, configPath string, noBackup bool, fn func(context.Context) error) (*Result, error) {
+	if err := s.CheckOutside(configPath); err != nil {
+		return nil, fmt.Errorf("config %w", err)
+	}
 	res, err := s.PrepareBackup(ctx, host, configPath, noBackup)
 	if err != nil {
 		return nil, err
@@ -68,6 +74,9 @@ func (s *Store) WriteConfig(ctx context.Context, host, configPath string, data [
 	}
 	if _, err := LookupHost(host); err != nil {
 		return nil, err
+	}
+	if err := s.CheckOutside(configPath); err != nil {
+		return nil, fmt.Errorf("config %w", err)
 	}
 	bk := &backuper{s: s, host: host}
 	var b hatomic.Backuper = bk

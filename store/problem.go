@@ -31,9 +31,14 @@ const (
 	// ProblemUnknown: a file or folder that is neither a backup, a temp
 	// file nor the store's own; never deleted.
 	ProblemUnknown ProblemKind = "unknown-file"
-	// ProblemMode: a folder not 0700 or a file not 0600 (reindex
-	// tightens it).
+	// ProblemMode: a folder not 0700 or a file not 0600. Reindex
+	// tightens one that is too open; one that lacks the owner's access
+	// stays (nothing ever adds access): chmod it.
 	ProblemMode ProblemKind = "bad-mode"
+	// ProblemUnreadable: a backup or host folder that could not be read
+	// for want of permission (a folder at mode 000): what is in it was not
+	// checked. Its bad-mode problem says what its mode is.
+	ProblemUnreadable ProblemKind = "unreadable"
 	// ProblemOwner: a file or folder owned by another user.
 	ProblemOwner ProblemKind = "bad-owner"
 	// ProblemSymlink: a symlink where a backup, a host folder or the

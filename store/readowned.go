@@ -61,11 +61,12 @@ func (s *Store) readOwnedFS(p string, limit int64, buf []byte) ([]byte, fileFact
 	if err := ownedShape(p, fi.Mode(), fi.Size(), limit); err != nil {
 		return nil, facts, err
 	}
-	if modeMatters && fi.Mode().Perm() != FileMode {
-		if err := f.Chmod(FileMode); err != nil {
+	if perm := fi.Mode().Perm(); modeMatters && perm&^FileMode != 0 {
+		// Only ever remove bits: a 0400 backup stays 0400.
+		if err := f.Chmod(perm & FileMode); err != nil {
 			return nil, facts, err
 		}
-		facts.mode = FileMode
+		facts.mode = perm & FileMode
 	}
 	buf, err = readToEnd(p, f.Read, fi.Size(), limit, buf)
 	return buf, facts, err

@@ -34,11 +34,12 @@ func readOwnedRaw(p string, limit int64, buf []byte) ([]byte, fileFacts, error) 
 	if err := ownedShape(p, facts.mode, st.Size, limit); err != nil {
 		return nil, facts, err
 	}
-	if facts.mode.Perm() != FileMode {
-		if err := retryEINTR(func() error { return syscall.Fchmod(fd, uint32(FileMode)) }); err != nil {
+	if perm := facts.mode.Perm(); perm&^FileMode != 0 {
+		// Only ever remove bits: a 0400 backup stays 0400.
+		if err := retryEINTR(func() error { return syscall.Fchmod(fd, uint32(perm&FileMode)) }); err != nil {
 			return nil, facts, &fs.PathError{Op: "chmod", Path: p, Err: err}
 		}
-		facts.mode = FileMode
+		facts.mode = perm & FileMode
 	}
 	read := func(b []byte) (n int, err error) {
 		err = retryEINTR(func() (err error) { n, err = syscall.Read(fd, b); return err })

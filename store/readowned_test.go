@@ -29,14 +29,18 @@ func TestReadOwned(t *testing.T) {
 		limit   int64
 		want    string
 		wantErr error
+		mode    os.FileMode // after the read; 0 means FileMode
 	}{
-		{"plain file", writeMode("abc", 0o600), 10, "abc", nil},
-		{"loose mode", writeMode(`{"k": 1}`, 0o644), 10, `{"k": 1}`, nil},
-		{"empty", writeMode("", 0o600), 10, "", nil},
-		{"exactly the limit", writeMode("0123456789", 0o600), 10, "0123456789", nil},
-		{"over the limit", writeMode("0123456789a", 0o644), 10, "", ErrInvalid},
-		{"missing", nil, 10, "", ErrIntegrity},
-		{"a folder", func(t *testing.T, p string) { os.Mkdir(p, 0o700) }, 10, "", ErrIntegrity},
+		{"plain file", writeMode("abc", 0o600), 10, "abc", nil, 0},
+		{"loose mode", writeMode(`{"k": 1}`, 0o644), 10, `{"k": 1}`, nil, 0},
+		{"empty", writeMode("", 0o600), 10, "", nil, 0},
+		{"exactly the limit", writeMode("0123456789", 0o600), 10, "0123456789", nil, 0},
+		{"over the limit", writeMode("0123456789a", 0o644), 10, "", ErrInvalid, 0},
+		{"missing", nil, 10, "", ErrIntegrity, 0},
+		{"a folder", func(t *testing.T, p string) { os.Mkdir(p, 0o700) }, 10, "", ErrIntegrity, 0},
+		// Tightening never adds a bit.
+		{"read-only", writeMode("abc", 0o400), 10, "abc", nil, 0o400},
+		{"read-only for all", writeMode("abc", 0o444), 10, "abc", nil, 0o400},
 	}
 	for _, rp := range readPaths {
 		for _, c := range cases {
@@ -62,8 +66,12 @@ func TestReadOwned(t *testing.T) {
 					t.Fatalf("read %q, %v; want %q", data, err, c.want)
 				}
 				after, _ := os.Lstat(p)
-				if unixModes && (after.Mode().Perm() != FileMode || facts.mode != FileMode) {
-					t.Errorf("mode %v on disk, %v in the facts; want %v", after.Mode().Perm(), facts.mode, FileMode)
+				want := FileMode
+				if c.mode != 0 {
+					want = c.mode
+				}
+				if unixModes && (after.Mode().Perm() != want || facts.mode != want) {
+					t.Errorf("mode %v on disk, %v in the facts; want %v", after.Mode().Perm(), facts.mode, want)
 				}
 				if facts.foreign != "" {
 					t.Errorf("our own file reads as foreign: %s", facts.foreign)

@@ -76,12 +76,14 @@ func (s *Store) openRebuild(ctx context.Context, res *ReindexResult) error {
 	if err := s.resolveRoot(); err != nil {
 		return err
 	}
-	if fi, err := s.fs.Stat(s.root); errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.IsDir()) {
+	if missing, err := s.rootState(); err != nil {
+		return err
+	} else if missing {
 		return fmt.Errorf("backup root %s: %w", s.root, ErrConfigMissing)
 	}
-	_, tightened, err := hatomic.EnsureDir(s.fs, s.root, DirMode, false)
+	tightened, err := s.ensureRoot()
 	if err != nil {
-		return fmt.Errorf("backup root %s: %w", s.root, err)
+		return err
 	}
 	if tightened {
 		res.Tightened = append(res.Tightened, s.root)

@@ -64,6 +64,9 @@ func (s *Store) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, e
 	if err != nil {
 		return res, err
 	}
+	if err := s.CheckOutside(res.Target); err != nil {
+		return res, fmt.Errorf("restore target %w", err)
+	}
 	current, exists, err := s.readTarget(res.Target)
 	if err != nil {
 		return res, err

@@ -11,8 +11,13 @@ type HostStatus struct {
 	Host   Host
 	Path   string // where its config is on this machine
 	Exists bool
-	Size   int64   // bytes; 0 when it does not exist
-	Latest *Backup // its latest backup (Store.Latest); nil when it has none
+	Size   int64 // bytes; 0 when it does not exist or Problem is set
+	// Problem says why what is at Path is no config create could back
+	// up: "not a file: a folder" for a directory or any other
+	// non-regular file, or why it could not be looked at. "" when it is a
+	// regular file or missing.
+	Problem string
+	Latest  *Backup // its latest backup (Store.Latest); nil when it has none
 }
 
 // HostStatuses returns every host of the table, in order, with its config
@@ -21,11 +26,7 @@ func (s *Store) HostStatuses(ctx context.Context) ([]HostStatus, error) {
 	out := make([]HostStatus, 0, len(hostTable))
 	for _, h := range hostTable {
 		st := HostStatus{Host: h, Path: h.ConfigPath(s.env)}
-		if fi, err := s.fs.Stat(st.Path); err == nil {
-			st.Exists, st.Size = true, fi.Size()
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			st.Exists = true // there, but unreadable: create will say why
-		}
+		st.Exists, st.Size, st.Problem = s.configState(st.Path)
 		b, err := s.Latest(ctx, h.Name)
 		switch {
 		case err == nil:
@@ -36,4 +37,34 @@ func (s *Store) HostStatuses(ctx context.Context) ([]HostStatus, error) {
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// configState says whether a config is at p, its size, and what makes it
+// no config (a folder, a FIFO, a path it may not look at).
+func (s *Store) configState(p string) (exists bool, size int64, problem string) {
+	fi, err := s.fs.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, 0, ""
+	case err != nil:
+		return true, 0, "cannot be looked at: " + pathless(err).Error()
+	case fi.IsDir():
+		return true, 0, "not a file: a folder"
+	case !fi.Mode().IsRegular():
+		return true, 0, "not a file: " + kindOf(fi.Mode())
+	}
+	return true, fi.Size(), ""
+}
+
+// kindOf names a non-regular file's type in words.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }

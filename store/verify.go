@@ -55,7 +55,9 @@ const WarningFuture ProblemKind = "future-dated"
 // the host folders. It changes nothing. A store opened with
 // Options.Inspect also reports a missing, damaged or newer index here
 // instead of failing to open. A store opened before its root existed
-// verifies as the empty store it was.
+// has nothing to verify: ErrConfigMissing naming the root (a mistyped root
+// must not pass as a sound store). A backup or host folder it may not read
+// is a problem (ProblemUnreadable, beside ProblemMode), not an error.
 func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, error) {
 	var res VerifyResult
 	if o.Host != "" {
@@ -63,13 +65,18 @@ func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, erro
 			return res, err
 		}
 	}
-	v := &verifier{s: s, opts: o, indexed: map[string]bool{}, infos: map[string]fileFacts{}}
+	if s.lock == nil {
+		return res, fmt.Errorf("backup root %s: %w", s.root, ErrConfigMissing)
+	}
+	v := &verifier{s: s, opts: o, indexed: map[string]bool{}, infos: map[string]fileFacts{},
+		denied: map[string][]string{}, closed: map[string]bool{}}
 	if err := v.index(ctx); err != nil {
 		return res, err
 	}
 	if err := v.files(); err != nil {
 		return res, err
 	}
+	v.unreadable()
 	sortProblems(v.problems)
 	sortProblems(v.warnings)
 	return VerifyResult{Checked: v.checked, Problems: v.problems, Warnings: v.warnings}, nil
@@ -84,9 +91,15 @@ type verifier struct {
 
 	mu       sync.Mutex // guards what the backup checks, run in parallel, add
 	checked  int
+	done     int // checked, and those that could not be read
 	problems []Problem
 	warnings []Problem
 	infos    map[string]fileFacts // of each indexed backup, from its check
+	// denied lists, by folder, the indexed backups that could not be
+	// read for want of permission; closed holds the host folders that
+	// could not be listed.
+	denied map[string][]string
+	closed map[string]bool
 }
 
 func (v *verifier) add(k ProblemKind, host, ts, path, detail string) {
@@ -189,13 +202,20 @@ func (v *verifier) backup(b Backup, total int) error {
 		err error
 	)
 	if _, ok := v.opts.justRead[b.Path]; !ok {
-		if _, fi, p, err = v.s.checkBackupInfo(b); err != nil {
+		_, fi, p, err = v.s.checkBackupInfo(b)
+		if err != nil && !errors.Is(err, fs.ErrPermission) {
 			return fmt.Errorf("verify %s: %w", b.Path, err)
 		}
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.checked++
+	v.done++
+	if err != nil {
+		dir := filepath.Dir(b.Path)
+		v.denied[dir] = append(v.denied[dir], b.Path)
+	} else {
+		v.checked++
+	}
 	if p != nil {
 		v.problems = append(v.problems, *p)
 	}
@@ -203,7 +223,7 @@ func (v *verifier) backup(b Backup, total int) error {
 		v.infos[b.Path] = factsOf(fi)
 	}
 	if v.opts.Progress != nil {
-		v.opts.Progress(v.checked, total)
+		v.opts.Progress(v.done, total)
 	}
 	return nil
 }
@@ -276,6 +296,28 @@ func (v *verifier) files() error {
 	return nil
 }
 
+// unreadable reports what could not be read for want of permission: a
+// host folder that could not be listed once, with the count of its
+// backups left unchecked; else each backup that could not be read.
+func (v *verifier) unreadable() {
+	for dir := range v.closed {
+		n := len(v.denied[dir])
+		detail := "permission denied: its files could not be listed or checked"
+		if n > 0 {
+			detail = fmt.Sprintf("permission denied: its files could not be listed, %s not checked", nBackups(n))
+		}
+		v.add(ProblemUnreadable, filepath.Base(dir), "", dir, detail)
+	}
+	for dir, paths := range v.denied {
+		if v.closed[dir] {
+			continue
+		}
+		for _, p := range paths {
+			v.add(ProblemUnreadable, filepath.Base(dir), "", p, "permission denied: not checked")
+		}
+	}
+}
+
 // rootEntry judges a file in the root that is not a host folder.
 func (v *verifier) rootEntry(name, p string) {
 	switch {
@@ -305,6 +347,10 @@ func (v *verifier) hostDir(host, dir string) error {
 	}
 	v.perms(host, "", dir, DirMode)
 	entries, err := readDirUnsorted(dir)
+	if errors.Is(err, fs.ErrPermission) {
+		v.closed[dir] = true // its mode is reported above
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -379,9 +425,19 @@ func (v *verifier) permsOf(host, ts, p string, f fileFacts, want fs.FileMode) {
 		return
 	}
 	if modeMatters && f.mode.Perm() != want {
-		v.add(ProblemMode, host, ts, p, fmt.Sprintf("mode %v, want %v", f.mode.Perm(), want))
+		v.add(ProblemMode, host, ts, p, modeDetail(f.mode.Perm(), want))
 	}
 	if why := f.foreign; why != "" {
 		v.add(ProblemOwner, host, ts, p, why)
 	}
+}
+
+// modeDetail says how a mode differs from the one wanted, and whether
+// reindex can fix it: it only ever removes access, never adds any.
+func modeDetail(got, want fs.FileMode) string {
+	d := fmt.Sprintf("mode %v, want %v", got, want)
+	if want&^got != 0 {
+		d += "; the owner lacks access, which reindex never adds: chmod it"
+	}
+	return d
 }

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -101,8 +103,10 @@ func TestVerifyChangesNothing(t *testing.T) {
 }
 
 // TestVerifyOfAbsentRoot: a verify that opened before the root existed
-// holds no lock, so it reports the empty store it opened, not the root a
-// writer makes meanwhile, where a half-made index or backup may lie.
+// holds no lock, so it never looks at the root a writer makes meanwhile,
+// where a half-made index or backup may lie: it says the root was not
+// found (a mistyped root must not verify as a sound store), and lists
+// nothing.
 func TestVerifyOfAbsentRoot(t *testing.T) {
 	f := newFixture(t)
 	s := f.inspect()
@@ -114,8 +118,8 @@ func TestVerifyOfAbsentRoot(t *testing.T) {
 	}
 	defer os.Remove(stray) // for the invariant check
 	res, err := s.Verify(context.Background(), VerifyOptions{})
-	if err != nil || res.Checked != 0 || len(res.Problems) != 0 {
-		t.Fatalf("verify: checked %d, problems %+v, %v", res.Checked, res.Problems, err)
+	if !errors.Is(err, ErrConfigMissing) || !strings.Contains(err.Error(), f.root) || res.Checked != 0 || len(res.Problems) != 0 {
+		t.Fatalf("verify: checked %d, problems %+v, %v; want ErrConfigMissing naming the root", res.Checked, res.Problems, err)
 	}
 	var n int
 	for _, err := range s.List(context.Background(), Query{}) {

@@ -58,6 +58,11 @@ func (a *app) compact(c *cli.Context) (err error) {
 	defer closeStore(s, &err)
 	res, err := s.Compact(c.Context, store.CompactOptions{CompressOlderThanDays: days, Progress: a.progress("compact")})
 	if err != nil {
+		// What was done stays done: say so beside the error (which counts
+		// it too, for --json).
+		if !a.json && len(res.Compressed) > 0 {
+			fmt.Fprintf(a.stdout, "compressed before the failure: %d (%d bytes -> %d bytes)\n", len(res.Compressed), res.PlainBytes, res.ZstdBytes)
+		}
 		return err
 	}
 	if a.json {

@@ -16,7 +16,9 @@ func (a *app) hostsCommand() *cli.Command {
 		Description: `Lists every supported MCP host with its config path on this machine
 (after the host's own variables: CLAUDE_CONFIG_DIR, CODEX_HOME, VIBE_HOME,
 XDG_CONFIG_HOME, APPDATA, LOCALAPPDATA), whether the file exists, its
-size, its format, and its latest backup.
+size, its format, and its latest backup. A config path that holds a
+folder or another non-regular file shows "(not a file)" and no size
+(--json: "size": null and "problem").
 
 Examples:
   hatch-backup hosts
@@ -31,7 +33,8 @@ type hostJSON struct {
 	Display    string      `json:"display_name"`
 	Path       string      `json:"path"`
 	Exists     bool        `json:"exists"`
-	Size       *int64      `json:"size"` // null when the file does not exist
+	Size       *int64      `json:"size"`    // null when there is no config file there
+	Problem    *string     `json:"problem"` // why what is there is no config ("not a file: a folder"); null when none
 	Format     string      `json:"format"`
 	ServersKey string      `json:"servers_key"`
 	Latest     *backupJSON `json:"latest"`
@@ -61,15 +64,18 @@ func (a *app) hosts(c *cli.Context) (err error) {
 	fmt.Fprintf(a.stdout, "%-14s  %-6s  %8s  %-30s  %s\n", "HOST", "FORMAT", "SIZE", "LATEST BACKUP", "CONFIG PATH")
 	for _, st := range sts {
 		size, latest := "-", "never"
-		if st.Exists {
+		if st.Exists && st.Problem == "" {
 			size = humanSize(st.Size)
 		}
 		if st.Latest != nil {
 			latest = st.Latest.Created.Local().Format("2006-01-02 15:04") + " (" + humanAge(now.Sub(st.Latest.Created)) + ")"
 		}
 		path := shown(st.Path)
-		if !st.Exists {
+		switch {
+		case !st.Exists:
 			path += " (missing)"
+		case st.Problem != "":
+			path += " (" + st.Problem + ")"
 		}
 		fmt.Fprintf(a.stdout, "%-14s  %-6s  %8s  %-30s  %s\n", st.Host.Name, st.Host.Format, size, latest, path)
 	}
@@ -79,8 +85,11 @@ func (a *app) hosts(c *cli.Context) (err error) {
 func toHostJSON(st store.HostStatus) hostJSON {
 	j := hostJSON{Hostname: st.Host.Name, Display: st.Host.Display, Path: st.Path, Exists: st.Exists,
 		Format: st.Host.Format, ServersKey: st.Host.ServersKey}
-	if st.Exists {
+	if st.Exists && st.Problem == "" {
 		j.Size = &st.Size
+	}
+	if st.Problem != "" {
+		j.Problem = &st.Problem
 	}
 	if st.Latest != nil {
 		b := toJSON(*st.Latest)

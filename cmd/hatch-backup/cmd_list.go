@@ -81,7 +81,10 @@ func (a *app) list(c *cli.Context) (err error) {
 		tableRow(a.stdout, b, now)
 		n++
 	}
-	if n == 0 {
+	switch {
+	case n == 0 && s.RootMissing():
+		fmt.Fprintf(a.stderr, "hatch-backup: no backups found: backup root %s does not exist yet\n", s.Root())
+	case n == 0:
 		fmt.Fprintln(a.stderr, "hatch-backup: no backups found")
 	}
 	return nil

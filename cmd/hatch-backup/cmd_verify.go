@@ -16,14 +16,15 @@ func (a *app) verifyCommand() *cli.Command {
 		Description: `Re-reads every backup (of --host, or all) and checks its size, decoding
 and sha256 against the index; checks the index's structure; and looks at
 every file in the backup root: unindexed backups, leftover temp files,
-unknown files, wrong modes or owners, symlinks. It never changes anything,
-not even a missing or old index. Exit 3 when it finds a problem; each is
-printed with its kind, host, timestamp and path. reindex repairs what can
-be repaired.
+unknown files, wrong modes or owners, symlinks, folders or backups it may
+not read. It never changes anything, not even a missing or old index.
+Exit 3 when it finds a problem; each is printed with its kind, host,
+timestamp and path. reindex repairs what can be repaired. A backup root
+that does not exist is exit 10.
 
 Problem kinds: missing, size-mismatch, checksum-mismatch, undecodable,
 unindexed, temp-file, unknown-file, bad-mode, bad-owner, symlink,
-not-regular, index-corrupt, index-newer-schema, name-mismatch.
+not-regular, unreadable, index-corrupt, index-newer-schema, name-mismatch.
 
 Warnings (printed, exit code unchanged): future-dated, a backup dated more
 than a day after now (a machine with a wrong clock); it is never taken as
