@@ -80,9 +80,24 @@ func (a *app) fail(err error) int {
 	return code
 }
 
+// keptWork is a failure after part of a command's work was done and kept
+// (compressed backups stay compressed): an interrupt then says what
+// stays, not "rolled back".
+type keptWork struct {
+	done string // "3 backups were compressed (each one complete)"
+	err  error
+}
+
+func (e *keptWork) Error() string { return e.err.Error() }
+func (e *keptWork) Unwrap() error { return e.err }
+
 // oneLine folds a (possibly joined) error into a single line.
 func oneLine(err error) string {
-	if errors.Is(err, context.Canceled) {
+	var kept *keptWork
+	switch {
+	case errors.As(err, &kept) && errors.Is(err, context.Canceled):
+		return "interrupted: " + kept.done + "; nothing else was changed"
+	case errors.Is(err, context.Canceled):
 		return "interrupted: the operation was rolled back"
 	}
 	return escapeControls(strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " "))

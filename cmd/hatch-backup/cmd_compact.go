@@ -60,10 +60,13 @@ func (a *app) compact(c *cli.Context) (err error) {
 	if err != nil {
 		// What was done stays done: say so beside the error (which counts
 		// it too, for --json).
-		if !a.json && len(res.Compressed) > 0 {
+		if len(res.Compressed) == 0 {
+			return err
+		}
+		if !a.json {
 			fmt.Fprintf(a.stdout, "compressed before the failure: %d (%d bytes -> %d bytes)\n", len(res.Compressed), res.PlainBytes, res.ZstdBytes)
 		}
-		return err
+		return &keptWork{done: fmt.Sprintf("%d backups were compressed (each one complete and indexed)", len(res.Compressed)), err: err}
 	}
 	if a.json {
 		out := compactJSON{

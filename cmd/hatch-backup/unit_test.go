@@ -105,3 +105,23 @@ func TestRunInProcess(t *testing.T) {
 		t.Errorf("stray argument: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }
+
+// TestOneLineOfAnInterrupt: an interrupt says "rolled back" only where
+// nothing was kept; a compact stopped after some backups says what stays.
+func TestOneLineOfAnInterrupt(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{context.Canceled, "interrupted: the operation was rolled back"},
+		{fmt.Errorf("verify: %w", context.Canceled), "interrupted: the operation was rolled back"},
+		{errors.Join(&keptWork{done: "2 backups were compressed", err: fmt.Errorf("compressed 2 backups, but: %w", context.Canceled)}, context.Canceled),
+			"interrupted: 2 backups were compressed; nothing else was changed"},
+		{&keptWork{done: "2 backups were compressed", err: errors.New("disk full")}, "disk full"},
+	}
+	for _, c := range cases {
+		if got := oneLine(c.err); got != c.want {
+			t.Errorf("oneLine(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
