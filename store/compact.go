@@ -138,7 +138,7 @@ func (s *Store) compressOne(r index.Record) (index.Record, error) {
 	if err := s.checkZstd(nr, z); err != nil {
 		return r, fmt.Errorf("compress %s: %w", old.Path, err)
 	}
-	err = hatomic.WriteNew(s.fs, zpath, z, FileMode)
+	err = hatomic.WriteNewAt(s.fs, zpath, z, FileMode, r.Created)
 	if errors.Is(err, hatomic.ErrExist) {
 		nr.StoredSize, err = s.adoptZstd(nr, zpath)
 	}
