@@ -183,27 +183,26 @@ func (s *Store) adoptZstd(r index.Record, zpath string) (int64, error) {
 }
 
 // removeLeftovers removes the plain copy beside each .zst backup when it
-// holds exactly the backup's content: what a crash between the index
-// switch and the removal leaves. Any other file there is left alone.
+// holds exactly the backup's content and the .zst reads back intact: what
+// a crash between the index switch and the removal leaves. Any other file
+// there is left alone.
 func (s *Store) removeLeftovers(zstd []index.Record, res *CompactResult) error {
 	var errs []error
 	for _, r := range zstd {
-		p, ok := strings.CutSuffix(s.backupOf(r).Path, blob.ZstdSuffix)
+		b := s.backupOf(r)
+		p, ok := strings.CutSuffix(b.Path, blob.ZstdSuffix)
 		if !ok {
 			continue
 		}
 		if _, err := s.fs.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		data, err := s.readFile(p, r.OriginalSize)
-		if err != nil || int64(len(data)) != r.OriginalSize || blob.Sum(data) != r.SHA256 {
-			continue
-		}
-		if err := s.removeAndSync(p); err != nil {
+		removed, err := s.removeCopyOf(b, p)
+		if err != nil {
 			errs = append(errs, err)
-			continue
+		} else if removed {
+			res.Leftovers++
 		}
-		res.Leftovers++
 	}
 	return errors.Join(errs...)
 }
