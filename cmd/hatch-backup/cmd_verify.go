@@ -22,8 +22,8 @@ printed with its kind, host, timestamp and path. reindex repairs what can
 be repaired.
 
 Problem kinds: missing, size-mismatch, checksum-mismatch, undecodable,
-unindexed, temp-file, unknown-file, bad-mode, bad-owner, symlink,
-not-regular, index-corrupt, index-newer-schema, name-mismatch.
+unindexed, interrupted-compact, temp-file, unknown-file, bad-mode, bad-owner,
+symlink, not-regular, index-corrupt, index-newer-schema, name-mismatch.
 
 Examples:
   hatch-backup verify
