@@ -81,12 +81,20 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 		return res, err
 	}
 	errs := []error{s.removeLeftovers(zstd, &res)}
+	// A .zst name that is another backup's (two different backups left by
+	// an interrupted compact, both adopted by reindex) is never taken.
+	zstdFiles := make(map[string]bool, len(zstd))
+	for _, r := range zstd {
+		zstdFiles[r.File] = true
+	}
 	for i, r := range plain {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
 		if filepath.Base(filepath.FromSlash(r.File)) != blob.NewName(r.Host, r.Timestamp, false).String() {
 			res.Kept = append(res.Kept, Verdict{Backup: s.backupOf(r), Reason: "adopted name, never renamed"})
+		} else if zstdFiles[r.File+blob.ZstdSuffix] {
+			res.Kept = append(res.Kept, Verdict{Backup: s.backupOf(r), Reason: "its .zst name holds another backup"})
 		} else if nr, err := s.compressOne(r); err != nil {
 			errs = append(errs, err)
 		} else {
