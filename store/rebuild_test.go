@@ -32,7 +32,9 @@ func TestReindexFinishesInterruptedCompact(t *testing.T) {
 		rebuild bool
 	}{
 		{name: "zst published, index names the plain file", backups: 1, kind: ProblemInterruptedCompact,
-			make: func(t *testing.T, f *fixture, b Backup) { writeAt(t, b.Path+blob.ZstdSuffix, blob.Compress(data), b.Created) }},
+			make: func(t *testing.T, f *fixture, b Backup) {
+				writeAt(t, b.Path+blob.ZstdSuffix, blob.Compress(data), b.Created)
+			}},
 		{name: "index names the zst, plain file left", backups: 1, kind: ProblemInterruptedCompact,
 			make: func(t *testing.T, f *fixture, b Backup) {
 				compactAll(t, f)
@@ -49,7 +51,9 @@ func TestReindexFinishesInterruptedCompact(t *testing.T) {
 				removeIndex(t, f)
 			}},
 		{name: "zst of other bytes beside the indexed plain file", backups: 2, kind: ProblemInterruptedCompact,
-			make: func(t *testing.T, f *fixture, b Backup) { writeAt(t, b.Path+blob.ZstdSuffix, blob.Compress(other), b.Created) }},
+			make: func(t *testing.T, f *fixture, b Backup) {
+				writeAt(t, b.Path+blob.ZstdSuffix, blob.Compress(other), b.Created)
+			}},
 		{name: "plain file of other bytes beside the indexed zst", backups: 2, kind: ProblemInterruptedCompact,
 			make: func(t *testing.T, f *fixture, b Backup) {
 				compactAll(t, f)
