@@ -50,15 +50,19 @@ type CompactResult struct {
 // durably (atomic.WriteNew) after checking that it decodes to that same
 // sha256; the index entry is switched to it (file name, stored size,
 // compression; the sha256 stays that of the original bytes); the plain
-// file is removed and its folder fsynced. A crash leaves one of:
+// file is removed and its folder fsynced. The .zst is dated with the
+// backup's instant, as every backup file is. A crash leaves one of:
 //   - the old state, perhaps with a temp file (reindex removes it);
 //   - both files, the index pointing at the plain one: the .zst is an
 //     unindexed duplicate; the next compact of that backup checks and
-//     uses it;
+//     uses it, and reindex switches the entry to it (see finishCompacts);
 //   - both files, the index pointing at the .zst: the plain file is an
-//     unindexed duplicate; the next compact removes it once its sha256
-//     matches the index;
+//     unindexed duplicate; the next compact, or reindex, removes it once
+//     its sha256 matches the index and the .zst reads back intact;
 //   - the new state.
+//
+// Verify names both middle states "interrupted-compact". Either repair
+// keeps one backup, with its entry and original path.
 //
 // The index is then copied into a temp file in the root (a minimal bbolt
 // file, fsynced), renamed over index.db and the root fsynced; a crash
