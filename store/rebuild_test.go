@@ -286,3 +286,40 @@ func TestInstantOf(t *testing.T) {
 		t.Errorf("no mtime: %v", got)
 	}
 }
+
+// A plain copy beside a damaged .zst is the only good copy: neither
+// compact nor reindex removes it, and reindex adopts it.
+func TestPlainCopyOfDamagedZstdKept(t *testing.T) {
+	f := newFixture(t)
+	data := []byte(`{"mcpServers": {"a": {"command": "npx"}}}`)
+	p := f.config("mcp.json", data)
+	b := f.create("cursor", p)
+	compactAll(t, f)
+	z := b.Path + blob.ZstdSuffix
+	damaged := blob.Compress([]byte(`{"mcpServers": {}}`))
+	writeAt(t, z, damaged, b.Created)
+	writeAt(t, b.Path, data, b.Created)
+
+	s := f.open()
+	_, err := s.Compact(context.Background(), CompactOptions{})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(b.Path); err != nil {
+		t.Fatalf("compact removed the only good copy: %v", err)
+	}
+	res, err := Reindex(context.Background(), f.opts, ReindexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(b.Path); err != nil {
+		t.Fatalf("reindex removed the only good copy: %v", err)
+	}
+	if len(res.Adopted) != 1 || res.Adopted[0].Path != b.Path {
+		t.Errorf("reindex adopted %v, want the plain copy", res.Adopted)
+	}
+	// The fixture's invariants want no damage left.
+	os.RemoveAll(filepath.Join(f.root, "cursor"))
+	os.Remove(filepath.Join(f.root, IndexFile))
+}
