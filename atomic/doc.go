@@ -6,7 +6,9 @@
 //     "." + base + "." + 16 random hex digits + ".tmp", created with
 //     O_CREATE|O_EXCL and mode 0600;
 //  2. write everything and check the byte count (ErrShortWrite);
-//  3. chmod the open file to the final mode, so the umask never matters;
+//  3. chmod the open file to the final mode, so the umask never matters
+//     (WriteNewAt also sets the modification time here, by name, so the
+//     fsync makes it as durable as the bytes);
 //  4. fsync; a failed fsync fails the operation and is never retried;
 //  5. close, then publish: WriteNew never replaces a name (renameat2
 //     RENAME_NOREPLACE on Linux, renamex_np RENAME_EXCL on macOS, MoveFileEx

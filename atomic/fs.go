@@ -3,6 +3,7 @@ package atomic
 import (
 	"io"
 	"io/fs"
+	"time"
 )
 
 // FS is the file-system seam. Production code uses OS(); tests wrap it with
@@ -17,6 +18,9 @@ type FS interface {
 	// also sets the owner-only ACL.
 	Mkdir(name string, perm fs.FileMode) error
 	Chmod(name string, mode fs.FileMode) error
+	// Chtimes sets a file's modification time (its access time too, unless
+	// atime is zero): the store dates each backup file with its instant.
+	Chtimes(name string, atime, mtime time.Time) error
 	// Rename replaces newpath if it exists (used only for live configs).
 	Rename(oldpath, newpath string) error
 	// RenameNoReplace publishes oldpath as newpath and fails with an error

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/hatch-backup/hatch-backup/internal/osfile"
 )
@@ -28,9 +29,12 @@ func (osFS) Stat(name string) (fs.FileInfo, error)     { return os.Stat(name) }
 func (osFS) EvalSymlinks(name string) (string, error)  { return filepath.EvalSymlinks(name) }
 func (osFS) Mkdir(name string, perm fs.FileMode) error { return mkdirOS(name, perm) }
 func (osFS) Chmod(name string, mode fs.FileMode) error { return os.Chmod(name, mode) }
-func (osFS) Rename(oldpath, newpath string) error      { return rename(oldpath, newpath) }
-func (osFS) Remove(name string) error                  { return os.Remove(name) }
-func (osFS) SyncDir(dir string) error                  { return osfile.SyncDir(dir) }
+func (osFS) Chtimes(name string, atime, mtime time.Time) error {
+	return os.Chtimes(name, atime, mtime)
+}
+func (osFS) Rename(oldpath, newpath string) error { return rename(oldpath, newpath) }
+func (osFS) Remove(name string) error             { return os.Remove(name) }
+func (osFS) SyncDir(dir string) error             { return osfile.SyncDir(dir) }
 func (osFS) RenameNoReplace(oldpath, newpath string) error {
 	return renameNoReplace(oldpath, newpath)
 }

@@ -187,7 +187,7 @@ func TestWriteNewInUse(t *testing.T) {
 				fsys.before = func(p string) { os.WriteFile(p, []byte("theirs"), 0o600) }
 			}
 			var s sleeps
-			err := writeNew(fsys, path, []byte("ours"), 0o600, windowsPolicy(&s))
+			err := writeNew(fsys, path, []byte("ours"), 0o600, time.Time{}, windowsPolicy(&s))
 			assertNoTemp(t, dir)
 			if c.want == nil {
 				if err != nil {

@@ -4,12 +4,13 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"time"
 )
 
 // Call is one file-system operation seen by a Recorder.
 //
 // Op is one of the FS operations "open", "lstat", "stat", "evalsymlinks",
-// "mkdir", "chmod", "rename", "rename-noreplace", "remove", "syncdir", or one
+// "mkdir", "chmod", "chtimes", "rename", "rename-noreplace", "remove", "syncdir", or one
 // of the File operations "write", "read", "sync", "close", "chmod", "fstat"
 // (a File's Path is its Name()). A chmod through the open file and one by
 // name are both "chmod": the place in the sequence tells them apart.
@@ -148,6 +149,11 @@ func (r *Recorder) Mkdir(name string, perm fs.FileMode) error {
 
 func (r *Recorder) Chmod(name string, mode fs.FileMode) error {
 	return r.do(Call{Op: "chmod", Path: name, Mode: mode}, func() error { return r.fsys.Chmod(name, mode) })
+}
+
+// Chtimes records "chtimes" with the path.
+func (r *Recorder) Chtimes(name string, atime, mtime time.Time) error {
+	return r.do(Call{Op: "chtimes", Path: name}, func() error { return r.fsys.Chtimes(name, atime, mtime) })
 }
 
 func (r *Recorder) Rename(oldpath, newpath string) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"time"
 )
 
 // WriteNew durably writes data to a new file at path with exactly mode perm
@@ -18,12 +19,21 @@ import (
 // antivirus scanning it, on Windows) is retried for up to about 2 s, then
 // ErrInUse.
 func WriteNew(fsys FS, path string, data []byte, perm fs.FileMode) error {
-	return writeNew(fsys, path, data, perm, platformRetry)
+	return writeNew(fsys, path, data, perm, time.Time{}, platformRetry)
 }
 
-func writeNew(fsys FS, path string, data []byte, perm fs.FileMode, retry retryPolicy) error {
+// WriteNewAt is WriteNew that also sets the file's modification time to
+// mtime (its access time is left alone), before the fsync, so that the
+// date is as durable as the bytes. The store dates each backup file with
+// the backup's instant: a rebuilt index can then tell in which zone the
+// name's wall clock was written.
+func WriteNewAt(fsys FS, path string, data []byte, perm fs.FileMode, mtime time.Time) error {
+	return writeNew(fsys, path, data, perm, mtime, platformRetry)
+}
+
+func writeNew(fsys FS, path string, data []byte, perm fs.FileMode, mtime time.Time, retry retryPolicy) error {
 	dir := filepath.Dir(path)
-	tmp, err := writeTemp(fsys, dir, filepath.Base(path), data, perm)
+	tmp, err := writeTempAt(fsys, dir, filepath.Base(path), data, perm, mtime)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -47,6 +57,12 @@ func writeNew(fsys FS, path string, data []byte, perm fs.FileMode, retry retryPo
 // a closed, fsynced temp file in dir holding data with mode perm. On error
 // no temp file is left (unless even removing it failed, which is reported).
 func writeTemp(fsys FS, dir, base string, data []byte, perm fs.FileMode) (string, error) {
+	return writeTempAt(fsys, dir, base, data, perm, time.Time{})
+}
+
+// writeTempAt is writeTemp that sets the temp file's modification time to
+// mtime (unless zero) after the last write and before the fsync.
+func writeTempAt(fsys FS, dir, base string, data []byte, perm fs.FileMode, mtime time.Time) (string, error) {
 	f, err := createTemp(fsys, dir, base)
 	if isNotExist(err) {
 		return "", fmt.Errorf("%w: %s", ErrNoDir, dir)
@@ -54,7 +70,7 @@ func writeTemp(fsys FS, dir, base string, data []byte, perm fs.FileMode) (string
 	if err != nil {
 		return "", fmt.Errorf("create temp file: %w", err)
 	}
-	err = fill(f, data, perm)
+	err = fill(fsys, f, data, perm, mtime)
 	// Close even after a failure: the descriptor must go. Its error counts
 	// only when nothing failed before (a failed close may mean lost data,
 	// as on NFS).
@@ -67,10 +83,11 @@ func writeTemp(fsys FS, dir, base string, data []byte, perm fs.FileMode) (string
 	return f.Name(), nil
 }
 
-// fill writes data, sets the final mode and fsyncs. The chmod goes through
+// fill writes data, sets the final mode (and mtime, unless zero) and
+// fsyncs. The chmod goes through
 // the open file, before the fsync: it cannot be redirected by a name swapped
 // in the directory, and the fsync makes the mode as durable as the bytes.
-func fill(f File, data []byte, perm fs.FileMode) error {
+func fill(fsys FS, f File, data []byte, perm fs.FileMode, mtime time.Time) error {
 	n, err := f.Write(data)
 	if err != nil {
 		return fmt.Errorf("write temp file: %w", err)
@@ -80,6 +97,13 @@ func fill(f File, data []byte, perm fs.FileMode) error {
 	}
 	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("chmod temp file: %w", err)
+	}
+	// By name: File has no way to set times. The temp name is fresh
+	// (O_EXCL) and no later write follows, so the date stays.
+	if !mtime.IsZero() {
+		if err := fsys.Chtimes(f.Name(), time.Time{}, mtime); err != nil {
+			return fmt.Errorf("date temp file: %w", err)
+		}
 	}
 	// A failed fsync is final: the kernel may have dropped the dirty pages,
 	// so a retry that succeeds would prove nothing.

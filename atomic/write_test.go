@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestWriteNew(t *testing.T) {
@@ -52,6 +53,49 @@ func TestWriteNewCallOrder(t *testing.T) {
 		{"rename-noreplace", tmpName, path},
 		{"syncdir", dir, ""},
 	}, dir, path)
+}
+
+// WriteNewAt dates the file before its fsync, so the date is durable with
+// the bytes, and the date survives the publish.
+func TestWriteNewAtDatesBeforeSync(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mcp.json.cursor.20250921_101112_131415")
+	at := time.Date(2025, 9, 21, 10, 11, 12, 131415000, time.UTC)
+	rec := NewRecorder(OS())
+	if err := WriteNewAt(rec, path, []byte("x"), 0o600, at); err != nil {
+		t.Fatal(err)
+	}
+	assertSteps(t, rec.Calls(), []step{
+		{"open", tmpName, ""},
+		{"write", tmpName, ""},
+		{"chmod", tmpName, ""},
+		{"chtimes", tmpName, ""},
+		{"sync", tmpName, ""},
+		{"close", tmpName, ""},
+		{"rename-noreplace", tmpName, path},
+		{"syncdir", dir, ""},
+	}, dir, path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fi.ModTime().Equal(at) {
+		t.Errorf("mtime %v, want %v", fi.ModTime().UTC(), at)
+	}
+}
+
+// A date that cannot be set fails the write, and nothing is left.
+func TestWriteNewAtChtimesFails(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mcp.json.cursor.20250921_101112_131415")
+	rec := NewRecorder(OS())
+	rec.Fail("chtimes", nil, fs.ErrPermission)
+	err := WriteNewAt(rec, path, []byte("x"), 0o600, time.Now())
+	if !errors.Is(err, fs.ErrPermission) {
+		t.Fatalf("got %v", err)
+	}
+	assertMissing(t, path)
+	assertNoTemp(t, dir)
 }
 
 // A taken name is never replaced, whatever is there, and nothing is left.

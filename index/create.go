@@ -20,7 +20,7 @@ import (
 // process's index that appeared meanwhile wins.
 func createFile(path string) error {
 	tmp := filepath.Join(filepath.Dir(path), hatomic.TempName(filepath.Base(path)))
-	db, err := openBolt(tmp, false, true, tryOnce)
+	db, err := Create(tmp)
 	if err != nil {
 		return err
 	}
@@ -42,4 +42,18 @@ func createFile(path string) error {
 		return fmt.Errorf("create index %s: sync folder: %w", path, err)
 	}
 	return nil
+}
+
+// Create makes a new, empty index file at exactly path (mode FileMode,
+// never following a symlink) and opens it for writing. A name that exists
+// is ErrExists (wrapping fs.ErrExist), untouched. It publishes nothing: the
+// caller fills the file under a temp name (atomic.TempName), closes it and
+// links it into place once it is complete, so that no reader ever sees a
+// half-built index. Every committed transaction is fsynced, as in any
+// index.
+func Create(path string) (*DB, error) {
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("create index %s: %w", path, errors.Join(ErrExists, fs.ErrExist, err))
+	}
+	return openBolt(path, false, true, tryOnce)
 }

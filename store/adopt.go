@@ -126,6 +126,8 @@ type adopted struct {
 	// facts of each adopted file, read under the lock (verify after a
 	// reindex need not look at them again).
 	facts map[string]fileFacts
+	// removedTemps are the index temp files an index build removed first.
+	removedTemps []string
 }
 
 // adopt indexes the backup files of files (oldest name first) that the
@@ -265,7 +267,7 @@ func (a *adoption) record(f found) (index.Record, fileFacts, error) {
 		return index.Record{}, facts, err
 	}
 	*buf = stored
-	rec, err := a.s.adoptRecord(f, stored)
+	rec, err := a.s.adoptRecord(f, stored, facts.mtime)
 	return rec, facts, err
 }
 
@@ -306,8 +308,8 @@ func (a *adoption) flush() error {
 }
 
 // adoptRecord is the index record of backup file f, whose bytes are
-// stored.
-func (s *Store) adoptRecord(f found, stored []byte) (index.Record, error) {
+// stored and whose modification time is mtime (Unix nanoseconds).
+func (s *Store) adoptRecord(f found, stored []byte, mtime int64) (index.Record, error) {
 	data := stored
 	comp := index.None
 	if f.compressed {
@@ -317,17 +319,56 @@ func (s *Store) adoptRecord(f found, stored []byte) (index.Record, error) {
 			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
 	}
-	local, err := blob.ParseTimestamp(f.timestamp, s.loc)
+	created, err := s.instantOf(f.timestamp, mtime)
 	if err != nil {
 		return index.Record{}, err
 	}
 	return index.Record{
-		Host: f.host, Timestamp: f.timestamp, Created: local.UTC(),
+		Host: f.host, Timestamp: f.timestamp, Created: created,
 		File:       f.host + "/" + filepath.Base(f.path),
 		StoredSize: int64(len(stored)), OriginalSize: int64(len(data)),
 		SHA256: blob.Sum(data), Compression: comp,
 		Parse: parseStatus(f.host, data),
 	}, nil
+}
+
+// Reading a name's zone from its file's modification time.
+const (
+	// zoneStep: every UTC offset in use is a whole number of quarter hours.
+	zoneStep = 15 * time.Minute
+	// minOffset and maxOffset bound the offsets there are (UTC-12 to UTC+14).
+	minOffset = -12 * time.Hour
+	maxOffset = 14 * time.Hour
+	// mtimeSlack is how far a file's mtime may stray from the instant its
+	// name was written at: Python Hatch dates its files a little after
+	// naming them, and FAT keeps mtimes to 2 s.
+	mtimeSlack = 5 * time.Second
+)
+
+// instantOf is the instant (UTC) of a backup named with timestamp ts, a
+// wall clock with no zone, whose file was last modified at mtime (Unix
+// nanoseconds; 0 when unknown). hatch-backup dates every file it writes
+// with the backup's instant, so when the wall clock read as UTC is a real
+// offset (a whole number of quarter hours, UTC-12 to UTC+14) away from
+// the mtime, give or take mtimeSlack, the name was written in that offset:
+// the instant is the wall clock minus it, the name's microseconds kept.
+// That survives a change of time zone (or of daylight saving time) between
+// the backup and the rebuild. Otherwise (a file copied without its dates,
+// touched, or from a clock far off) the name is read in the store's zone.
+func (s *Store) instantOf(ts string, mtime int64) (time.Time, error) {
+	wall, err := blob.ParseTimestamp(ts, time.UTC)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if mtime != 0 {
+		d := wall.Sub(time.Unix(0, mtime))
+		off := d.Round(zoneStep)
+		if off >= minOffset && off <= maxOffset && (d-off).Abs() <= mtimeSlack {
+			return wall.Add(-off), nil
+		}
+	}
+	local, err := blob.ParseTimestamp(ts, s.loc)
+	return local.UTC(), err
 }
 
 // tightenMode removes from p's permission bits those want lacks (never

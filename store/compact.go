@@ -50,15 +50,19 @@ type CompactResult struct {
 // durably (atomic.WriteNew) after checking that it decodes to that same
 // sha256; the index entry is switched to it (file name, stored size,
 // compression; the sha256 stays that of the original bytes); the plain
-// file is removed and its folder fsynced. A crash leaves one of:
+// file is removed and its folder fsynced. The .zst is dated with the
+// backup's instant, as every backup file is. A crash leaves one of:
 //   - the old state, perhaps with a temp file (reindex removes it);
 //   - both files, the index pointing at the plain one: the .zst is an
 //     unindexed duplicate; the next compact of that backup checks and
-//     uses it;
+//     uses it, and reindex switches the entry to it (see finishCompacts);
 //   - both files, the index pointing at the .zst: the plain file is an
-//     unindexed duplicate; the next compact removes it once its sha256
-//     matches the index;
+//     unindexed duplicate; the next compact, or reindex, removes it once
+//     its sha256 matches the index and the .zst reads back intact;
 //   - the new state.
+//
+// Verify names both middle states "interrupted-compact". Either repair
+// keeps one backup, with its entry and original path.
 //
 // The index is then copied into a temp file in the root (a minimal bbolt
 // file, fsynced), renamed over index.db and the root fsynced; a crash
@@ -85,12 +89,20 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 		return res, err
 	}
 	errs := []error{s.removeLeftovers(zstd, &res)}
+	// A .zst name that is another backup's (two different backups left by
+	// an interrupted compact, both adopted by reindex) is never taken.
+	zstdFiles := make(map[string]bool, len(zstd))
+	for _, r := range zstd {
+		zstdFiles[r.File] = true
+	}
 	for i, r := range plain {
 		if err := ctx.Err(); err != nil {
 			return res, partial(res, err)
 		}
 		if filepath.Base(filepath.FromSlash(r.File)) != blob.NewName(r.Host, r.Timestamp, false).String() {
 			res.Kept = append(res.Kept, Verdict{Backup: s.backupOf(r), Reason: "adopted name, never renamed"})
+		} else if zstdFiles[r.File+blob.ZstdSuffix] {
+			res.Kept = append(res.Kept, Verdict{Backup: s.backupOf(r), Reason: "its .zst name holds another backup"})
 		} else if nr, err := s.compressOne(r); err != nil {
 			errs = append(errs, err)
 		} else {
@@ -159,7 +171,7 @@ func (s *Store) compressOne(r index.Record) (index.Record, error) {
 	if err := s.checkZstd(nr, z); err != nil {
 		return r, fmt.Errorf("compress %s: %w", old.Path, err)
 	}
-	err = hatomic.WriteNew(s.fs, zpath, z, FileMode)
+	err = hatomic.WriteNewAt(s.fs, zpath, z, FileMode, r.Created)
 	if errors.Is(err, hatomic.ErrExist) {
 		nr.StoredSize, err = s.adoptZstd(nr, zpath)
 	}
@@ -204,27 +216,26 @@ func (s *Store) adoptZstd(r index.Record, zpath string) (int64, error) {
 }
 
 // removeLeftovers removes the plain copy beside each .zst backup when it
-// holds exactly the backup's content: what a crash between the index
-// switch and the removal leaves. Any other file there is left alone.
+// holds exactly the backup's content and the .zst reads back intact: what
+// a crash between the index switch and the removal leaves. Any other file
+// there is left alone.
 func (s *Store) removeLeftovers(zstd []index.Record, res *CompactResult) error {
 	var errs []error
 	for _, r := range zstd {
-		p, ok := strings.CutSuffix(s.backupOf(r).Path, blob.ZstdSuffix)
+		b := s.backupOf(r)
+		p, ok := strings.CutSuffix(b.Path, blob.ZstdSuffix)
 		if !ok {
 			continue
 		}
 		if _, err := s.fs.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		data, err := s.readFile(p, r.OriginalSize)
-		if err != nil || int64(len(data)) != r.OriginalSize || blob.Sum(data) != r.SHA256 {
-			continue
-		}
-		if err := s.removeAndSync(p); err != nil {
+		removed, err := s.removeCopyOf(b, p)
+		if err != nil {
 			errs = append(errs, err)
-			continue
+		} else if removed {
+			res.Leftovers++
 		}
-		res.Leftovers++
 	}
 	return errors.Join(errs...)
 }

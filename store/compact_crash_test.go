@@ -160,28 +160,97 @@ func runCompactChild(t *testing.T, root, spec string, killAfter time.Duration) (
 	return false
 }
 
+// compactKillSteps are the steps of compacting one backup and of swapping
+// the index where the child is killed.
+var compactKillSteps = []struct{ name, spec string }{
+	{"temp .zst durable, not published", "rename-noreplace:1:before"},
+	{".zst durable, index not switched", "syncdir:1:after"},
+	{"index switched, plain file not removed", "remove:1:before"},
+	{"plain file removed, folder not synced", "remove:1:after"},
+	{"first backup done", "syncdir:2:after"},
+	{"in the middle", "syncdir:15:after"},
+	{"last backup's .zst durable", "rename-noreplace:20:after"},
+	{"index copy durable, not swapped", "rename:1:before"},
+	{"index swapped, root not synced", "rename:1:after"},
+	{"index swapped and synced", "syncdir:41:after"},
+}
+
 // TestCompactCrashSteps kills the child at each step of compacting one
 // backup and of swapping the index.
 func TestCompactCrashSteps(t *testing.T) {
-	steps := []struct{ name, spec string }{
-		{"temp .zst durable, not published", "rename-noreplace:1:before"},
-		{".zst durable, index not switched", "syncdir:1:after"},
-		{"index switched, plain file not removed", "remove:1:before"},
-		{"plain file removed, folder not synced", "remove:1:after"},
-		{"first backup done", "syncdir:2:after"},
-		{"in the middle", "syncdir:15:after"},
-		{"last backup's .zst durable", "rename-noreplace:20:after"},
-		{"index copy durable, not swapped", "rename:1:before"},
-		{"index swapped, root not synced", "rename:1:after"},
-		{"index swapped and synced", "syncdir:41:after"},
-	}
-	for _, st := range steps {
+	for _, st := range compactKillSteps {
 		t.Run(st.name, func(t *testing.T) {
 			root, want := compactCrashStore(t, 20)
 			if !runCompactChild(t, root, st.spec, 0) {
 				t.Fatalf("kill point %s never reached: the child finished", st.spec)
 			}
 			checkCompactCrash(t, root, want)
+		})
+	}
+}
+
+// TestCompactCrashThenReindex takes the documented repair after each kill
+// instead of a second compact: verify names what is left, reindex, and
+// every backup lists once, with its bytes and its original path, and
+// verify is clean.
+func TestCompactCrashThenReindex(t *testing.T) {
+	for _, st := range compactKillSteps {
+		t.Run(st.name, func(t *testing.T) {
+			root, want := compactCrashStore(t, 20)
+			if !runCompactChild(t, root, st.spec, 0) {
+				t.Fatalf("kill point %s never reached: the child finished", st.spec)
+			}
+			ctx := context.Background()
+			opts := Options{Root: root, LockTimeout: 10 * time.Second}
+			inspect := opts
+			inspect.Inspect = true
+			if s, err := Open(ctx, inspect); err != nil {
+				t.Fatal(err)
+			} else {
+				v, err := s.Verify(ctx, VerifyOptions{})
+				s.Close()
+				for _, p := range v.Problems {
+					if p.Kind != ProblemTemp && p.Kind != ProblemInterruptedCompact {
+						t.Errorf("verify after the kill: %s", p)
+					}
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := Reindex(ctx, opts, ReindexOptions{})
+			if err != nil || len(res.Problems) > 0 {
+				t.Fatalf("reindex: %v %v", err, res.Problems)
+			}
+			if len(res.Adopted) > 0 {
+				t.Errorf("reindex adopted %d files as backups of their own", len(res.Adopted))
+			}
+			opts.ReadOnly = true
+			s, err := Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			n := 0
+			for b, err := range s.List(ctx, Query{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+				data, err := s.Read(b)
+				if err != nil || !bytes.Equal(data, want[b.Host+"/"+b.Timestamp]) {
+					t.Errorf("%s/%s reads back other bytes (%v)", b.Host, b.Timestamp, err)
+				}
+				if b.OriginalPath != "/home/user/"+b.Host+".json" {
+					t.Errorf("%s/%s lost its original path: %q", b.Host, b.Timestamp, b.OriginalPath)
+				}
+			}
+			if n != len(want) {
+				t.Errorf("%d backups listed, want %d", n, len(want))
+			}
+			if v, err := s.Verify(ctx, VerifyOptions{}); err != nil || len(v.Problems) > 0 {
+				t.Errorf("verify after reindex: %v %v", err, v.Problems)
+			}
 		})
 	}
 }

@@ -54,9 +54,16 @@ func TestCrashChild(t *testing.T) {
 		c.kill = parseKill(spec)
 		c.opts.FS = c.kill
 	}
+	if n, err := strconv.Atoi(os.Getenv("HATCH_CRASH_ADOPT_BATCH")); err == nil && n > 0 {
+		adoptBatch = n
+	}
 	fmt.Fprintln(c.acks, "ready")
-	if os.Getenv("HATCH_CRASH_SCRIPT") != "" {
-		for _, name := range crashScript {
+	if script := os.Getenv("HATCH_CRASH_SCRIPT"); script != "" {
+		steps := crashScript
+		if script != "1" {
+			steps = strings.Split(script, ",")
+		}
+		for _, name := range steps {
 			if err := c.step(name); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -190,6 +197,38 @@ func (c *crashChild) clean() error {
 	return err
 }
 
+// firstBuild loses the index, as a user deleting it would, and opens the
+// store: the open builds the index from the files.
+func (c *crashChild) firstBuild() error {
+	if err := os.Remove(filepath.Join(c.opts.Root, IndexFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// reindexDamaged damages the index, as a disk might, and repairs it with
+// reindex. The parent is told, so that it expects the damage until the
+// repair is reported.
+func (c *crashChild) reindexDamaged() error {
+	p := filepath.Join(c.opts.Root, IndexFile)
+	if _, err := os.Stat(p); err != nil {
+		return nil // no store yet
+	}
+	fmt.Fprintln(c.acks, "event damaged")
+	if err := os.WriteFile(p, bytes.Repeat([]byte("garbage!"), 1024), 0o600); err != nil {
+		return err
+	}
+	if err := c.reindex(); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.acks, "event repaired")
+	return nil
+}
+
 func (c *crashChild) reindex() error {
 	_, err := Reindex(context.Background(), c.opts, ReindexOptions{})
 	if errors.Is(err, ErrConfigMissing) {
@@ -243,6 +282,11 @@ func die() {
 }
 
 func (k *killFS) OpenFile(name string, flag int, perm fs.FileMode) (hatomic.File, error) {
+	if flag == os.O_RDONLY {
+		var f hatomic.File
+		err := k.do("read-open", func() (err error) { f, err = k.FS.OpenFile(name, flag, perm); return err })
+		return f, err
+	}
 	if flag&os.O_EXCL == 0 {
 		return k.FS.OpenFile(name, flag, perm)
 	}

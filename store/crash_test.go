@@ -50,12 +50,14 @@ var crashOps = []crashOp{
 	{"restore", 3, (*crashChild).restore},
 	{"reindex", 1, (*crashChild).reindex},
 	{"clean", 1, (*crashChild).clean},
+	{"first-build", 1, (*crashChild).firstBuild},
+	{"reindex-damaged", 1, (*crashChild).reindexDamaged},
 }
 
 // crashScript is the deterministic child's fixed sequence: every protocol
 // step of create, the atomic writer, restore (with its safety backup) and
 // reindex happens in it at least once.
-var crashScript = []string{"create", "write-config", "restore", "create-zstd", "reindex", "clean"}
+var crashScript = []string{"create", "write-config", "restore", "create-zstd", "reindex", "clean", "first-build", "reindex-damaged"}
 
 // crashContents are the only contents the live config ever has: after any
 // crash it must be byte-identical to one of them. The sizes differ so
@@ -75,6 +77,9 @@ func crashContents() [][]byte {
 type acked struct {
 	host, ts, sum string
 	forget        bool
+	// event is "damaged" when the child is about to damage the index and
+	// "repaired" once reindex repaired it; then the rest is empty.
+	event string
 }
 
 // crashRoot is one backup root and live config the children work on.
@@ -83,6 +88,9 @@ type crashRoot struct {
 	root   string
 	config string
 	acks   []acked
+	// damaged: the child damaged the index on purpose and was killed
+	// before reindex repaired it.
+	damaged bool
 }
 
 func newCrashRoot(t *testing.T) *crashRoot {
@@ -136,6 +144,8 @@ func (r *crashRoot) start(seed uint64, env ...string) *childRun {
 				acks = append(acks, acked{host: f[1], ts: f[2], sum: f[3]})
 			} else if len(f) == 3 && f[0] == "forget" {
 				acks = append(acks, acked{host: f[1], ts: f[2], forget: true})
+			} else if len(f) == 2 && f[0] == "event" {
+				acks = append(acks, acked{event: f[1]})
 			}
 		}
 		pr.Close()
@@ -150,6 +160,10 @@ func (r *crashRoot) wait(c *childRun) (killed bool) {
 	r.t.Helper()
 	err := c.cmd.Wait()
 	for _, a := range <-c.done {
+		if a.event != "" {
+			r.damaged = a.event == "damaged"
+			continue
+		}
 		if !a.forget {
 			r.acks = append(r.acks, a)
 			continue
@@ -168,10 +182,12 @@ func (r *crashRoot) wait(c *childRun) (killed bool) {
 }
 
 // check proves the promises after a crash: the index passes its check,
-// leftovers are only temp files and unindexed backups, every acknowledged
-// backup lists and reads back byte-exactly, the live config holds one
-// whole content; then reindex repairs everything, verify is clean and the
-// latest acknowledged backup restores.
+// leftovers are only temp files and unindexed backups (and the index the
+// child damaged on purpose), every acknowledged backup lists and reads
+// back byte-exactly (a missing index is built by the opening, as any
+// command would), the live config holds one whole content; then reindex
+// repairs everything, verify is clean, every acknowledged backup lists
+// and the latest restores.
 func (r *crashRoot) check(what string, acks []acked) {
 	r.t.Helper()
 	ctx := context.Background()
@@ -193,18 +209,27 @@ func (r *crashRoot) check(what string, acks []acked) {
 		r.t.Fatalf("%s: verify: %v", what, err)
 	}
 	for _, p := range v.Problems {
-		if p.Kind != ProblemTemp && p.Kind != ProblemUnindexed {
+		if p.Kind != ProblemTemp && p.Kind != ProblemUnindexed && !(r.damaged && p.Kind == ProblemIndexCorrupt) {
 			r.t.Errorf("%s: after a crash verify found %s", what, p)
 		}
 	}
-	r.checkAcks(what, s, acks)
 	s.Close()
+	if !r.damaged {
+		reader := opts
+		reader.ReadOnly = true
+		if s, err = Open(ctx, reader); err != nil {
+			r.t.Fatalf("%s: open to read: %v", what, err)
+		}
+		r.checkAcks(what, s, acks)
+		s.Close()
+	}
 	r.checkConfig(what)
 
 	res, err := Reindex(ctx, opts, ReindexOptions{})
 	if err != nil || len(res.Problems) > 0 {
 		r.t.Fatalf("%s: reindex: %v %v", what, err, res.Problems)
 	}
+	r.damaged = false
 	s, err = Open(ctx, opts)
 	if err != nil {
 		r.t.Fatalf("%s: open after reindex: %v", what, err)
@@ -213,6 +238,7 @@ func (r *crashRoot) check(what string, acks []acked) {
 	if v, err := s.Verify(ctx, VerifyOptions{}); err != nil || len(v.Problems) > 0 {
 		r.t.Fatalf("%s: verify after reindex: %v %v", what, err, v.Problems)
 	}
+	r.checkAcks(what+", after reindex", s, acks)
 	if len(acks) > 0 {
 		r.restoreAcked(what, s, acks[len(acks)-1])
 	}
@@ -338,7 +364,7 @@ func TestCrashAtEachStep(t *testing.T) {
 	if os.Getenv("HATCH_CRASH_CHILD") != "" {
 		t.Skip("in the child")
 	}
-	steps := []string{"open-temp", "write", "sync", "close", "rename-noreplace", "syncdir", "rename", "remove", "acked"}
+	steps := []string{"open-temp", "write", "sync", "close", "rename-noreplace", "syncdir", "rename", "remove", "acked", "read-open"}
 	for _, op := range steps {
 		for _, when := range []string{"before", "after"} {
 			t.Run(op+"/"+when, func(t *testing.T) {

@@ -128,7 +128,9 @@ func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
 			}
 			continue
 		}
-		err := hatomic.WriteNew(s.fs, filepath.Join(s.root, rec.Host, name), stored, FileMode)
+		// Dated with its instant: a rebuilt index reads the zone of the
+		// name from it (see instantOf).
+		err := hatomic.WriteNewAt(s.fs, filepath.Join(s.root, rec.Host, name), stored, FileMode, rec.Created)
 		if errors.Is(err, hatomic.ErrExist) {
 			continue
 		}

@@ -21,6 +21,17 @@
 //     removes index entries before files: an entry never outlives its file.
 //   - Compact keeps every backup readable through a crash at any step (see
 //     Compact) and replaces index.db only under the exclusive store lock.
+//   - An index is published only when complete: a missing index (the first
+//     open, from any command) or a damaged one (reindex) is built whole
+//     from the files under a temp name in the root, fsynced, and linked
+//     into place without replacing anything. A kill at any moment leaves
+//     no index.db (the next open builds again), the damaged one, or the
+//     complete new one; never an empty or partial index served as the
+//     truth.
+//   - Every backup file written (create, restore's safety backup,
+//     compact's .zst) has the backup's instant as its mtime, set before
+//     the fsync. A rebuilt index takes a name's zone from it, so the order
+//     of backups survives a change of time zone (see instantOf).
 //   - The backup root and host folders are 0700, backup files and the index
 //     0600, whatever the umask; on Windows, folders it makes get an
 //     owner-only ACL instead, inherited by the files (see package atomic).
@@ -30,10 +41,13 @@
 //     neither builds a missing index nor migrates an old one, and reports
 //     a damaged or newer index as a Problem instead of failing to open.
 //     Each Problem has a stable Kind.
-//   - Reindex never deletes or rewrites a backup file and never deletes an
-//     unknown file; it moves a damaged index aside instead of deleting it,
-//     keeps the entry of a backup whose bytes changed (the damage stays
-//     visible), and a second run changes nothing.
+//   - Reindex never rewrites a backup file and never deletes an unknown
+//     file; it deletes a backup file only when it is the plain copy of a
+//     backup that the index holds as .zst with the same bytes (an
+//     interrupted compact, which it finishes: one backup, its entry and
+//     original path kept). It moves a damaged index aside instead of
+//     deleting it, keeps the entry of a backup whose bytes changed (the
+//     damage stays visible), and a second run changes nothing.
 //
 // Create parses each config in its host's format (JSON, JSONC, TOML) and
 // records in the index whether it parsed (Backup.Parsed); an unparsable

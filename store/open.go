@@ -214,26 +214,23 @@ func (s *Store) openWriter(ctx context.Context) error {
 		return err
 	}
 	s.lock = lock
-	_, statErr := s.fs.Lstat(s.indexPath())
-	fresh := errors.Is(statErr, fs.ErrNotExist)
+	if _, err := s.fs.Lstat(s.indexPath()); errors.Is(err, fs.ErrNotExist) {
+		return s.firstBuild(ctx)
+	}
 	db, err := index.Open(s.indexPath(), index.Options{Timeout: s.opts.LockTimeout})
 	if err != nil {
 		return err
 	}
 	s.db = db
-	if _, err := migrations.Up(db); err != nil {
-		return err
-	}
-	if !fresh {
-		return nil
-	}
-	// A new index beside backup files: build it from them (one scan of the
-	// host folders; a root without backups adopts nothing, silently).
-	sc, err := s.scanFolders()
-	if err != nil {
-		return err
-	}
-	a, err := s.adopt(ctx, sc.backups)
+	_, err = migrations.Up(db)
+	return err
+}
+
+// firstBuild builds the missing index from the backup files (one scan of
+// the host folders; a root without backups adopts nothing, silently),
+// complete before it is published (see buildIndex).
+func (s *Store) firstBuild(ctx context.Context) error {
+	a, err := s.buildIndex(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,10 @@ const (
 	// ProblemUnindexed: a backup file the index does not know (reindex
 	// adopts it).
 	ProblemUnindexed ProblemKind = "unindexed"
+	// ProblemInterruptedCompact: a backup file the index does not list
+	// beside its other form (NAME and NAME.zst): what a compact killed
+	// half-way leaves. Reindex finishes it: one backup, its entry kept.
+	ProblemInterruptedCompact ProblemKind = "interrupted-compact"
 	// ProblemTemp: a temp file left by an interrupted write (reindex
 	// removes it).
 	ProblemTemp ProblemKind = "temp-file"

@@ -14,10 +14,13 @@ import (
 type fileFacts struct {
 	mode    fs.FileMode
 	foreign string
+	// mtime is the modification time in Unix nanoseconds: adoption reads
+	// a name's zone from it (see instantOf).
+	mtime int64
 }
 
 func factsOf(fi fs.FileInfo) fileFacts {
-	return fileFacts{mode: fi.Mode(), foreign: foreignOwner(fi)}
+	return fileFacts{mode: fi.Mode(), foreign: foreignOwner(fi), mtime: fi.ModTime().UnixNano()}
 }
 
 // readOwned reads a backup file that the store is about to adopt: it opens

@@ -30,7 +30,7 @@ func readOwnedRaw(p string, limit int64, buf []byte) ([]byte, fileFacts, error) 
 	if err := retryEINTR(func() error { return syscall.Fstat(fd, &st) }); err != nil {
 		return nil, fileFacts{}, &fs.PathError{Op: "fstat", Path: p, Err: err}
 	}
-	facts := fileFacts{mode: rawMode(uint32(st.Mode)), foreign: foreignUID(st.Uid)}
+	facts := fileFacts{mode: rawMode(uint32(st.Mode)), foreign: foreignUID(st.Uid), mtime: statMtime(&st)}
 	if err := ownedShape(p, facts.mode, st.Size, limit); err != nil {
 		return nil, facts, err
 	}

@@ -24,8 +24,12 @@ type ReindexOptions struct {
 // ReindexResult says what Reindex changed and what it could not repair.
 type ReindexResult struct {
 	// MovedIndex is where a damaged index went ("" when it was sound).
-	MovedIndex  string
-	Adopted     []Backup // backup files the index did not list, now indexed
+	MovedIndex string
+	Adopted    []Backup // backup files the index did not list, now indexed
+	// Finished lists backups whose interrupted compact was finished: the
+	// entry now names the .zst, and the plain copy of the same bytes is
+	// gone.
+	Finished    []Backup
 	Dropped     []Backup // entries whose file was gone, now removed
 	RemovedTemp []string // leftover temp files, deleted
 	Tightened   []string // folders and backup files whose mode was fixed
@@ -37,14 +41,20 @@ type ReindexResult struct {
 }
 
 // Reindex rebuilds the index at opts.Root from the files, under the
-// exclusive store lock. It moves a damaged index aside (never deletes it)
-// and starts a new one, drops entries whose file is gone, adopts unindexed
-// backup files (ours and Python Hatch's, names read in opts.Location),
-// removes leftover temp files and tightens modes; then it verifies the
-// store and returns what is still wrong.
+// exclusive store lock. A missing or damaged index is replaced by one
+// built from the files under a temp name and linked into place only when
+// complete; the damaged one is moved aside (never deleted) just before. A
+// sound index is reconciled in place: entries whose file is gone are
+// dropped, unindexed backup files (ours and Python Hatch's) adopted.
+// Adopted files get the instant their name and mtime agree on, else their
+// name read in opts.Location (see instantOf). An interrupted compact
+// (NAME and NAME.zst of the same bytes) is finished, one backup, its entry
+// kept. Leftover temp files are removed and modes tightened; then it
+// verifies the store and returns what is still wrong.
 //
-// It never deletes or rewrites a backup file and never deletes an unknown
-// file. A backup whose bytes no longer match its entry keeps its entry:
+// It never rewrites a backup file, never deletes one except a plain copy
+// whose bytes its indexed .zst holds (after the index names the .zst), and
+// never deletes an unknown file. A backup whose bytes no longer match its entry keeps its entry:
 // the entry is the only record of what was backed up, and blessing the
 // damaged bytes would hide the damage from verify and restore. It is
 // reported in Problems instead. Running Reindex twice changes nothing the
@@ -57,10 +67,18 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	}
 	s := newStore(opts)
 	defer s.closeAll()
-	if err := s.openRebuild(ctx, &res); err != nil {
+	built, err := s.openRebuild(ctx, &res)
+	if err != nil {
 		return res, err
 	}
-	justRead, err := s.rebuild(ctx, &res)
+	var justRead map[string]fileFacts
+	if built != nil {
+		res.Adopted, res.Problems, justRead = built.backups, built.problems, built.facts
+		res.RemovedTemp = built.removedTemps
+		err = s.tidy(&res)
+	} else {
+		justRead, err = s.rebuild(ctx, &res)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -70,41 +88,51 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	return res, errors.Join(err, s.closeAll())
 }
 
-// openRebuild takes the exclusive lock and opens the index, moving a
-// damaged one aside first.
-func (s *Store) openRebuild(ctx context.Context, res *ReindexResult) error {
+// openRebuild takes the exclusive lock and opens the index. A missing
+// index is built from the files, and so is a new one for a damaged index,
+// which is moved aside only once the new one is complete (see
+// buildIndex); built is then what that adopted, nil for a sound index.
+func (s *Store) openRebuild(ctx context.Context, res *ReindexResult) (built *adopted, err error) {
 	if err := s.resolveRoot(); err != nil {
-		return err
+		return nil, err
 	}
 	if missing, err := s.rootState(); err != nil {
-		return err
+		return nil, err
 	} else if missing {
-		return fmt.Errorf("backup root %s: %w", s.root, ErrConfigMissing)
+		return nil, fmt.Errorf("backup root %s: %w", s.root, ErrConfigMissing)
 	}
 	tightened, err := s.ensureRoot()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if tightened {
 		res.Tightened = append(res.Tightened, s.root)
 	}
 	if s.lock, err = index.AcquireLockContext(ctx, filepath.Join(s.root, LockFile), true, s.opts.LockTimeout); err != nil {
-		return err
+		return nil, err
+	}
+	if _, err := s.fs.Lstat(s.indexPath()); errors.Is(err, fs.ErrNotExist) {
+		a, err := s.buildIndex(ctx, nil)
+		return &a, err
 	}
 	db, err := s.openSound()
 	if IsIntegrity(err) {
-		if res.MovedIndex, err = s.moveIndexAside(); err != nil {
+		moveAside := func() (err error) {
+			res.MovedIndex, err = s.moveIndexAside()
 			return err
 		}
-		s.log.Warn("the index was damaged: moved it aside and built a new one", "moved_to", res.MovedIndex)
-		db, err = index.Open(s.indexPath(), index.Options{Timeout: s.opts.LockTimeout})
+		a, err := s.buildIndex(ctx, moveAside)
+		if err == nil {
+			s.log.Warn("the index was damaged: moved it aside and built a new one", "moved_to", res.MovedIndex)
+		}
+		return &a, err
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.db = db
 	_, err = migrations.Up(db)
-	return err
+	return nil, err
 }
 
 // openSound opens the index for writing and checks its structure; an index
@@ -142,8 +170,8 @@ func (s *Store) moveIndexAside() (string, error) {
 	return "", fmt.Errorf("move damaged index %s aside: no free name", s.indexPath())
 }
 
-// rebuild brings the index and the files in line, and returns the facts
-// of the files it adopted (read under the lock).
+// rebuild brings a sound index and the files in line, and returns the
+// facts of the files it adopted (read under the lock).
 func (s *Store) rebuild(ctx context.Context, res *ReindexResult) (map[string]fileFacts, error) {
 	sc, err := s.scanFolders()
 	if err != nil {
@@ -156,20 +184,46 @@ func (s *Store) rebuild(ctx context.Context, res *ReindexResult) (map[string]fil
 	if err != nil {
 		return nil, err
 	}
-	known := map[string]bool{}
+	known := make(map[string]bool, len(backups))
+	for _, b := range backups {
+		known[b.Path] = true
+	}
+	files := slices.DeleteFunc(sc.backups, func(f found) bool { return known[f.path] })
+	if res.Finished, files, err = s.finishCompacts(ctx, backups, files); err != nil {
+		return nil, err
+	}
 	for _, b := range backups {
 		if err := s.reconcile(b, res); err != nil {
 			return nil, err
 		}
-		known[b.Path] = true
 	}
-	files := slices.DeleteFunc(sc.backups, func(f found) bool { return known[f.path] })
+	files, dups, err := s.pairUp(files)
+	if err != nil {
+		return nil, err
+	}
 	a, err := s.adopt(ctx, files)
 	res.Adopted, res.Problems = a.backups, a.problems
+	if err == nil {
+		// The index names their .zst now (each adoption batch is a commit).
+		err = s.removeDuplicates(dups)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return a.facts, s.tighten(s.indexPath(), FileMode, res)
+}
+
+// tidy is what reindex does besides adoption after it built the index
+// from the files: temp files removed, folders and the index tightened.
+func (s *Store) tidy(res *ReindexResult) error {
+	sc, err := s.scanFolders()
+	if err != nil {
+		return err
+	}
+	if err := s.removeTemps(sc, res); err != nil {
+		return err
+	}
+	return s.tighten(s.indexPath(), FileMode, res)
 }
 
 // reconcile drops b's entry when its file is gone, and tightens its mode.

@@ -439,7 +439,8 @@ func TestCreateSyscallOrder(t *testing.T) {
 		"syncdir ROOT", // the new host folder's entry is durable
 		"open ROOT/cursor/TEMP",
 		"write ROOT/cursor/TEMP",
-		"chmod ROOT/cursor/TEMP", // the final mode, made durable by the fsync
+		"chmod ROOT/cursor/TEMP",   // the final mode, made durable by the fsync
+		"chtimes ROOT/cursor/TEMP", // dated with the backup's instant, durable too
 		"sync ROOT/cursor/TEMP",
 		"close ROOT/cursor/TEMP",
 		"rename-noreplace ROOT/cursor/TEMP -> " + name,
@@ -479,6 +480,7 @@ func TestRestoreSyscallOrder(t *testing.T) {
 		"open ROOT/cursor/TEMP",
 		"write ROOT/cursor/TEMP",
 		"chmod ROOT/cursor/TEMP",
+		"chtimes ROOT/cursor/TEMP",
 		"sync ROOT/cursor/TEMP",
 		"close ROOT/cursor/TEMP",
 		"rename-noreplace ROOT/cursor/TEMP -> " + safety,

@@ -387,12 +387,23 @@ func (v *verifier) hostEntry(host, name, p string) {
 		v.add(ProblemSymlink, host, n.Timestamp, p, "a symlink named as a backup")
 	case !f.mode.IsRegular():
 		v.add(ProblemNotRegular, host, n.Timestamp, p, "named as a backup, not a regular file")
+	case v.usable && v.hasTwin(p):
+		v.add(ProblemInterruptedCompact, host, n.Timestamp, p,
+			"beside "+filepath.Base(zstTwin(p))+": a compact was interrupted; run reindex to finish it")
+		v.permsOf(host, n.Timestamp, p, f, FileMode)
 	case v.usable:
 		v.add(ProblemUnindexed, host, n.Timestamp, p, "a backup file the index does not list")
 		v.permsOf(host, n.Timestamp, p, f, FileMode)
 	default:
 		v.permsOf(host, n.Timestamp, p, f, FileMode)
 	}
+}
+
+// hasTwin reports whether backup file p's other form (NAME.zst for NAME,
+// NAME for NAME.zst) is there too.
+func (v *verifier) hasTwin(p string) bool {
+	fi, err := os.Lstat(zstTwin(p))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // looked returns the facts of backup file p: from its check or its

@@ -17,9 +17,12 @@ files the index does not list (Python Hatch's too; their original path is
 unknown, so they restore with --to), drops entries whose file is gone,
 removes leftover temp files, tightens modes to 0700/0600, and moves a
 damaged index aside as index.db.corrupt-<timestamp> (never deleted) before
-building a new one. It never deletes or rewrites a backup and never
-deletes an unknown file. A backup whose bytes no longer match its entry
-keeps its entry and is reported, never blessed. Then it verifies the store:
+linking in a new one, built completely first. A compact that was
+interrupted (NAME and NAME.zst of the same bytes) is finished: one backup,
+its entry and original path kept, the plain copy removed. Otherwise it
+never deletes or rewrites a backup and never deletes an unknown file. A
+backup whose bytes no longer match its entry keeps its entry and is
+reported, never blessed. Then it verifies the store:
 exit 3 when something is left that it cannot repair. Running it again
 changes nothing.
 
@@ -33,6 +36,7 @@ Example:
 type reindexJSON struct {
 	MovedIndex  *string       `json:"moved_index"`
 	Adopted     []backupJSON  `json:"adopted"`
+	Finished    []backupJSON  `json:"finished_compact"`
 	Dropped     []backupJSON  `json:"dropped"`
 	RemovedTemp []string      `json:"removed_temp"`
 	Tightened   []string      `json:"tightened"`
@@ -62,7 +66,7 @@ func (a *app) reindex(c *cli.Context) error {
 		return err
 	}
 	if a.json {
-		out := reindexJSON{Adopted: backupsToJSON(res.Adopted), Dropped: backupsToJSON(res.Dropped),
+		out := reindexJSON{Adopted: backupsToJSON(res.Adopted), Finished: backupsToJSON(res.Finished), Dropped: backupsToJSON(res.Dropped),
 			RemovedTemp: nonNil(res.RemovedTemp), Tightened: nonNil(res.Tightened),
 			Checked: res.Checked, Problems: problemsToJSON(res.Problems)}
 		if res.MovedIndex != "" {
@@ -91,6 +95,9 @@ func (a *app) printReindex(res store.ReindexResult) {
 	}
 	for _, b := range res.Dropped {
 		fmt.Fprintf(w, "dropped the entry of %s %s: its file %s is gone\n", b.Host, b.Timestamp, shown(b.Path))
+	}
+	for _, b := range res.Finished {
+		fmt.Fprintf(w, "finished the interrupted compact of %s %s: %s\n", b.Host, b.Timestamp, b.Path)
 	}
 	for _, b := range res.Adopted {
 		fmt.Fprintf(w, "adopted %s\n", shown(b.Path))

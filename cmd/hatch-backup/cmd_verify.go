@@ -23,7 +23,7 @@ timestamp and path. reindex repairs what can be repaired. A backup root
 that does not exist is exit 10.
 
 Problem kinds: missing, size-mismatch, checksum-mismatch, undecodable,
-unindexed, temp-file, unknown-file, bad-mode, bad-owner, symlink,
+unindexed, interrupted-compact, temp-file, unknown-file, bad-mode, bad-owner, symlink,
 not-regular, unreadable, index-corrupt, index-newer-schema, name-mismatch.
 
 Warnings (printed, exit code unchanged): future-dated, a backup dated more

@@ -207,7 +207,13 @@ func write(root string, loc *time.Location, b Backup, origin string) (index.Reco
 	if err := os.MkdirAll(filepath.Join(root, b.Host), dirMode); err != nil {
 		return r, err
 	}
-	if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(r.File)), b.Data, fileMode); err != nil {
+	p := filepath.Join(root, filepath.FromSlash(r.File))
+	if err := os.WriteFile(p, b.Data, fileMode); err != nil {
+		return r, fmt.Errorf("storegen: %w", err)
+	}
+	// Dated with its instant, as the store dates the files it writes (a
+	// rebuilt index reads the name's zone from it).
+	if err := os.Chtimes(p, time.Time{}, r.Created); err != nil {
 		return r, fmt.Errorf("storegen: %w", err)
 	}
 	return r, nil
