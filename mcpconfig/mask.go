@@ -1,0 +1,102 @@
+package mcpconfig
+
+import (
+	"sort"
+	"strings"
+)
+
+// Mask returns data as text with every secret replaced by ***: values
+// under env, environment and headers, values of keys named like secrets
+// (key, token, secret, password, auth, bearer, credential, cookie,
+// session, private), secret arguments (-e NAME=X, --token=X, --token X,
+// API_KEY=X), URL passwords, secret query parameters, and values shaped
+// like API keys. A secret found in the parsed document is masked wherever
+// its text appears (comments and multi-line strings included). The lines
+// stay as they were, one for one. It never fails: an unknown format is
+// masked as JSON, unparsable text by a tolerant scan and by shape.
+func Mask(format string, data []byte) string {
+	return MaskWith(format, data, Secrets(format, data))
+}
+
+// MaskPair masks two versions of a config with the secrets of both, so a
+// secret that one side holds in a secret position and the other only in a
+// comment or an unparsed line is masked on both.
+func MaskPair(format string, a, b []byte) (string, string) {
+	secrets := append(Secrets(format, a), Secrets(format, b)...)
+	return MaskWith(format, a, secrets), MaskWith(format, b, secrets)
+}
+
+// Secrets returns the texts that Mask masks wherever they appear in data:
+// each secret found by parsing data (and by the tolerant scan where it
+// does not parse), as written and JSON-escaped, one entry per line of a
+// multi-line value, none shorter than 4 bytes. It is for masking and
+// tests only: never print it.
+func Secrets(format string, data []byte) []string {
+	found := secretSet{}
+	if tree, err := Parse(format, data); err == nil {
+		found.collectTree(tree, false)
+	}
+	scan(format, string(data), found)
+	return found.sorted()
+}
+
+// MaskWith is Mask with the secrets to mask everywhere given (from
+// Secrets, of this text or another version of it).
+func MaskWith(format string, data []byte, secrets []string) string {
+	found := secretSet{}
+	for _, s := range secrets {
+		found.put(s)
+	}
+	out := scan(format, string(data), found)
+	r := replacer(found.sorted())
+	out = r.Replace(out)
+	out = maskShapes(out)
+	return scrub(out, r)
+}
+
+// scan masks text by position with the tolerant scan of its format.
+func scan(format, text string, found secretSet) string {
+	if format == FormatTOML {
+		return maskTOML(text, found)
+	}
+	return maskJSON(text, found)
+}
+
+// sorted lists the set longest first, so that a secret holding another is
+// masked whole.
+func (s secretSet) sorted() []string {
+	out := make([]string, 0, len(s))
+	for v := range s {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// replacer replaces each secret (longest first) by mask.
+func replacer(secrets []string) *strings.Replacer {
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		pairs = append(pairs, s, mask)
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// scrub removes any secret that the earlier passes left or formed anew
+// (a mask next to text can complete one, a replaced secret can hide one
+// that overlapped it): it replaces until nothing changes. Each round
+// shortens the text (a secret is longer than the mask), so it ends.
+func scrub(out string, r *strings.Replacer) string {
+	for {
+		next := r.Replace(out)
+		if next == out {
+			return out
+		}
+		out = next
+	}
+}

@@ -1,0 +1,121 @@
+package mcpconfig
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// mask is what a secret is replaced with.
+const mask = "***"
+
+// secretWords are the parts of a name that make its value a secret.
+const secretWords = `key|token|secret|passw|auth|bearer|credential|cookie|session|private`
+
+// secretName matches keys, flags, header and parameter names whose values
+// are secrets.
+var secretName = lazyRegexp(`(?i)` + secretWords)
+
+func isSecretName(name string) bool { return secretName().MatchString(name) }
+
+// secretContainer reports whether every value under key is a secret: the
+// environment and HTTP headers of a server.
+func secretContainer(key string) bool {
+	k := strings.ToLower(key)
+	return k == "env" || k == "environment" || strings.Contains(k, "header")
+}
+
+// keyShape matches values shaped like API keys and bearer credentials,
+// wherever they appear (strings, comments, unparsable text). None spans a
+// newline, so masking keeps the line structure.
+var keyShape = lazyRegexp(`\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}|\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{16,}|\bgithub_pat_[A-Za-z0-9_]{16,}` +
+	`|\bglpat-[A-Za-z0-9_\-]{16,}|\bxox[abprs]-[A-Za-z0-9\-]{8,}|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_\-]{30,}` +
+	`|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*|(?i:\bbearer)[ \t]+[A-Za-z0-9._~+/\-]{8,}=*`)
+
+// The shapes of secrets by context. Each has two groups: what stays
+// (the context) and the secret, which becomes mask. No secret group spans
+// a newline, so line structure stays.
+const (
+	nameChars = `[A-Za-z0-9_\-]*(?i:` + secretWords + `)[A-Za-z0-9_\-]*`
+	// unquoted is a value up to a quote, white space or the end of line;
+	// a backslash escape is part of it.
+	unquoted = `(?:[^\s"'\\]|\\.)+`
+	// quoted is the rest of a quoted string on its line.
+	quoted = `(?:[^"'\\\n]|\\.)+`
+)
+
+var contextShapes = sync.OnceValue(func() []*regexp.Regexp {
+	exprs := []string{
+		// https://user:PASS@host, postgresql://admin:PASS@host
+		`(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@"'\\:]*:)([^\s@/?#"'\\]+)(?:@)`,
+		// ?api_key=X, &token=X
+		`([?&;]` + nameChars + `=)([^&#\s"'\\]+)`,
+		// --password=X, --api-key=X, API_KEY=X
+		// (not after ? or &: a query's next parameter is not the value)
+		`((?:^|[\s"'\[,(])-{0,2}` + nameChars + `=)(` + unquoted + `)`,
+		// "-e", "NAME=X" and "--env", "NAME=X" as two arguments
+		`(["']-(?:e|-env)["']\s*,\s*["'][A-Za-z_][A-Za-z0-9_.\-]*=)(` + quoted + `)`,
+		// -e NAME=X, --env=NAME=X in a command line
+		`((?:^|\s)-(?:e|-env)[ \t=]+[A-Za-z_][A-Za-z0-9_.\-]*=)(` + unquoted + `)`,
+		// "--token", "X" as two arguments
+		`(["']-{1,2}` + nameChars + `["']\s*,\s*["'])([^\-"'\\\n](?:[^"'\\\n]|\\.)*)`,
+		// --token X in a command line or a comment
+		`((?:^|\s)-{1,2}` + nameChars + `[ \t]+)([^\s\-"'\\]` + `(?:[^\s"'\\]|\\.)*)`,
+		// X-Api-Key: X (a header as one string)
+		`((?:^|["'\s])` + nameChars + `:[ \t]*)(` + quoted + `)`,
+	}
+	res := make([]*regexp.Regexp, len(exprs))
+	for i, e := range exprs {
+		res[i] = regexp.MustCompile(e)
+	}
+	return res
+})
+
+// maskShapes masks every secret recognised by its shape or its context.
+func maskShapes(s string) string {
+	s = keyShape().ReplaceAllString(s, mask)
+	for _, re := range contextShapes() {
+		s = replaceSecretGroup(re, s)
+	}
+	return s
+}
+
+// replaceSecretGroup replaces group 2 of every match of re in s by mask.
+func replaceSecretGroup(re *regexp.Regexp, s string) string {
+	locs := re.FindAllStringSubmatchIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		b.WriteString(s[last:l[4]])
+		b.WriteString(mask)
+		last = l[5]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// tomlString matches a basic or literal TOML string on one line.
+var tomlString = lazyRegexp(`"(?:[^"\\\n]|\\.)*"|'[^'\n]*'`)
+
+// secretLiteral matches a TOML string or a bare number: the values that
+// an inline table's secret pair masks.
+var secretLiteral = lazyRegexp(`^(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[-+]?[0-9][0-9_.eE+\-]*)`)
+
+// bareNumber matches a value that is one number (and maybe a comment).
+var bareNumber = lazyRegexp(`^[ \t]*([-+]?[0-9][0-9_.eE+\-]*)[ \t]*(?:#.*)?\r?\n?$`)
+
+// numberToken matches a JSON number (or what a damaged one looks like).
+var numberToken = lazyRegexp(`^-?[0-9A-Za-z_.+\-]*`)
+
+// tomlPair matches `name = ` inside a value (inline tables).
+var tomlPair = lazyRegexp(`^([A-Za-z0-9_\-]+|"[^"\n]*"|'[^'\n]*')\s*=\s*`)
+
+// lazyRegexp compiles expr on first use: only show and diff mask, and
+// compiling at start would cost every other command (create included)
+// about a tenth of a millisecond.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
