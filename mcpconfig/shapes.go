@@ -36,7 +36,10 @@ var keyShape = lazyRegexp(`\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}|\b(?:ghp|gho|ghs|gh
 // (the context) and the secret, which becomes mask. No secret group spans
 // a newline, so line structure stays.
 const (
-	nameChars = `[A-Za-z0-9_\-]*(?i:` + secretWords + `)[A-Za-z0-9_\-]*`
+	// name is a flag, variable, parameter or header name; a named shape
+	// applies only where it holds a secret word (checked in Go: the word
+	// list inside these patterns made them several times slower).
+	name = `[A-Za-z0-9_\-]+`
 	// unquoted is a value up to a quote, white space or the end of line;
 	// a backslash escape is part of it.
 	unquoted = `(?:[^\s"'\\]|\\.)+`
@@ -44,54 +47,66 @@ const (
 	quoted = `(?:[^"'\\\n]|\\.)+`
 )
 
-var contextShapes = sync.OnceValue(func() []*regexp.Regexp {
-	exprs := []string{
+// shape is a pattern whose group 2 is a secret when the match is one:
+// when named, only if group 1 holds a secret word.
+type shape struct {
+	re    *regexp.Regexp
+	named bool
+}
+
+var contextShapes = sync.OnceValue(func() []shape {
+	return []shape{
 		// https://user:PASS@host, postgresql://admin:PASS@host
-		`(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@"'\\:]*:)([^\s@/?#"'\\]+)(?:@)`,
+		{regexp.MustCompile(`(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@"'\\:]*:)([^\s@/?#"'\\]+)@`), false},
 		// ?api_key=X, &token=X
-		`([?&;]` + nameChars + `=)([^&#\s"'\\]+)`,
-		// --password=X, --api-key=X, API_KEY=X
-		// (not after ? or &: a query's next parameter is not the value)
-		`((?:^|[\s"'\[,(])-{0,2}` + nameChars + `=)(` + unquoted + `)`,
+		{regexp.MustCompile(`([?&;][A-Za-z0-9_.\-\[\]%]+=)([^&#\s"'\\]+)`), true},
+		// --password=X, --api-key=X, API_KEY=X (not after ? or &: a
+		// query's next parameter is not the value)
+		{regexp.MustCompile(`((?:^|[\s"'\[,(])-{0,2}` + name + `=)(` + unquoted + `)`), true},
 		// "-e", "NAME=X" and "--env", "NAME=X" as two arguments
-		`(["']-(?:e|-env)["']\s*,\s*["'][A-Za-z_][A-Za-z0-9_.\-]*=)(` + quoted + `)`,
+		{regexp.MustCompile(`(["']-(?:e|-env)["']\s*,\s*["'][A-Za-z_][A-Za-z0-9_.\-]*=)(` + quoted + `)`), false},
 		// -e NAME=X, --env=NAME=X in a command line
-		`((?:^|\s)-(?:e|-env)[ \t=]+[A-Za-z_][A-Za-z0-9_.\-]*=)(` + unquoted + `)`,
+		{regexp.MustCompile(`((?:^|\s)-(?:e|-env)[ \t=]+[A-Za-z_][A-Za-z0-9_.\-]*=)(` + unquoted + `)`), false},
 		// "--token", "X" as two arguments
-		`(["']-{1,2}` + nameChars + `["']\s*,\s*["'])([^\-"'\\\n](?:[^"'\\\n]|\\.)*)`,
+		{regexp.MustCompile(`(["']-{1,2}` + name + `["']\s*,\s*["'])([^\-"'\\\n](?:[^"'\\\n]|\\.)*)`), true},
 		// --token X in a command line or a comment
-		`((?:^|\s)-{1,2}` + nameChars + `[ \t]+)([^\s\-"'\\]` + `(?:[^\s"'\\]|\\.)*)`,
+		{regexp.MustCompile(`((?:^|\s)-{1,2}` + name + `[ \t]+)([^\s\-"'\\](?:[^\s"'\\]|\\.)*)`), true},
 		// X-Api-Key: X (a header as one string)
-		`((?:^|["'\s])` + nameChars + `:[ \t]*)(` + quoted + `)`,
+		{regexp.MustCompile(`((?:^|["'\s])` + name + `:[ \t]*)(` + quoted + `)`), true},
 	}
-	res := make([]*regexp.Regexp, len(exprs))
-	for i, e := range exprs {
-		res[i] = regexp.MustCompile(e)
-	}
-	return res
 })
 
 // maskShapes masks every secret recognised by its shape or its context.
 func maskShapes(s string) string {
 	s = keyShape().ReplaceAllString(s, mask)
-	for _, re := range contextShapes() {
-		s = replaceSecretGroup(re, s)
+	for _, sh := range contextShapes() {
+		s = sh.mask(s)
 	}
 	return s
 }
 
-// replaceSecretGroup replaces group 2 of every match of re in s by mask.
-func replaceSecretGroup(re *regexp.Regexp, s string) string {
-	locs := re.FindAllStringSubmatchIndex(s, -1)
-	if locs == nil {
-		return s
-	}
+// mask replaces group 2 of every match of sh in s by mask. A named match
+// that holds no secret word is passed over from the end of its name, so
+// that a secret later in its value (X=1,API_KEY=S) is still found.
+func (sh shape) mask(s string) string {
 	var b strings.Builder
 	last := 0
-	for _, l := range locs {
-		b.WriteString(s[last:l[4]])
+	for p := 0; p < len(s); {
+		l := sh.re.FindStringSubmatchIndex(s[p:])
+		if l == nil {
+			break
+		}
+		if sh.named && !isSecretName(s[p+l[2]:p+l[3]]) {
+			p += max(l[3], 1)
+			continue
+		}
+		b.WriteString(s[last : p+l[4]])
 		b.WriteString(mask)
-		last = l[5]
+		last = p + l[5]
+		p += max(l[1], 1)
+	}
+	if last == 0 {
+		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
