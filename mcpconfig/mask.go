@@ -89,14 +89,24 @@ func replacer(secrets []string) *strings.Replacer {
 
 // scrub removes any secret that the earlier passes left or formed anew
 // (a mask next to text can complete one, a replaced secret can hide one
-// that overlapped it): it replaces until nothing changes. Each round
-// shortens the text (a secret is longer than the mask), so it ends.
+// that overlapped it). It replaces a few rounds; should a secret still
+// show (only text built to chain masks does that), each line that holds
+// one becomes a mask: a secret holds no newline and is longer than the
+// mask, so such a line holds none.
 func scrub(out string, r *strings.Replacer) string {
-	for {
+	for range 4 {
 		next := r.Replace(out)
 		if next == out {
 			return out
 		}
 		out = next
 	}
+	lines := strings.SplitAfter(out, "\n")
+	for i, line := range lines {
+		if r.Replace(line) != line {
+			_, eol := splitEOL(line)
+			lines[i] = mask + eol
+		}
+	}
+	return strings.Join(lines, "")
 }

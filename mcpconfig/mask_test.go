@@ -59,3 +59,11 @@ func TestMaskScan(t *testing.T) {
 		})
 	}
 }
+
+// TestMaskChainedSecret: a secret that each mask completes again (a***
+// after a run of a's) is gone after a bounded number of rounds.
+func TestMaskChainedSecret(t *testing.T) {
+	in := `{"env": {"K": "a***"}, "x": "` + strings.Repeat("a", 10000) + `***"}` + "\nnext line\n"
+	got := Mask(FormatJSON, []byte(in))
+	checkMasked(t, in, got, []string{"next line"}, []string{"a***"})
+}
