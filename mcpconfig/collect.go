@@ -56,6 +56,10 @@ func (s secretSet) collectTree(v any, secret bool) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
+			if names, ok := x.(map[string]any); ok && namesContainer(k) {
+				s.collectNamed(names, secret)
+				continue
+			}
 			s.collectTree(x, secret || secretContainer(k) || isSecretName(k))
 		}
 	case []map[string]any:
@@ -76,6 +80,14 @@ func (s secretSet) collectTree(v any, secret bool) {
 		if secret {
 			s.add(fmt.Sprint(v))
 		}
+	}
+}
+
+// collectNamed adds the secrets of servers or projects by name: a name is
+// not a setting, so a name with a secret word does not make it secret.
+func (s secretSet) collectNamed(m map[string]any, secret bool) {
+	for k, x := range m {
+		s.collectTree(x, secret || secretContainer(k))
 	}
 }
 

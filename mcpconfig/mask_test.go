@@ -67,3 +67,19 @@ func TestMaskChainedSecret(t *testing.T) {
 	got := Mask(FormatJSON, []byte(in))
 	checkMasked(t, in, got, []string{"next line"}, []string{"a***"})
 }
+
+// TestMaskServerNames: a server or project whose name holds a secret word
+// is not a secret; its env still is.
+func TestMaskServerNames(t *testing.T) {
+	cases := []struct{ format, in string }{
+		{FormatJSON, `{"mcpServers": {"github-auth": {"command": "docker", "env": {"K": "S40value"}}, "b": {"command": "docker"}}, "projects": {"/src/keystore": {"mcpServers": {}}}}`},
+		{FormatTOML, "[mcp_servers.github-auth]\ncommand = \"docker\"\n[mcp_servers.github-auth.env]\nK = \"S40value\"\n[mcp_servers]\nsession-store = { command = \"docker\" }\n"},
+	}
+	for _, c := range cases {
+		got := Mask(c.format, []byte(c.in))
+		checkMasked(t, c.in, got, []string{"github-auth", `"docker"`}, []string{"S40value"})
+		if got != strings.ReplaceAll(c.in, "S40value", mask) {
+			t.Errorf("%s: more than the env value masked:\n%s", c.format, got)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 type jsonFrame struct {
 	object bool
 	secret bool // every value inside is a secret
+	names  bool // its keys are names of servers or projects
 }
 
 // maskJSON scans JSON or JSONC token by token, tolerating errors.
@@ -59,9 +60,10 @@ func maskJSON(s string, found secretSet) string {
 			continue
 		case c == '{' || c == '[':
 			f := jsonFrame{object: c == '{', secret: top().secret}
-			if top().object && (secretContainer(lastKey) || isSecretName(lastKey)) {
+			if top().object && (secretContainer(lastKey) || !top().names && isSecretName(lastKey)) {
 				f.secret = true
 			}
+			f.names = f.object && top().object && namesContainer(lastKey)
 			stack = append(stack, f)
 			expectKey = f.object
 		case c == '}' || c == ']':
@@ -126,10 +128,10 @@ func unquote(lit string) string {
 // pair; the lines of a multi-line string in a secret position are masked
 // whole.
 type tomlScan struct {
-	found         secretSet
-	sectionSecret bool
-	multi         string // the delimiter of the open multi-line string, if any
-	multiSecret   bool
+	found       secretSet
+	section     string // the name of the current table
+	multi       string // the delimiter of the open multi-line string, if any
+	multiSecret bool
 }
 
 func maskTOML(s string, found secretSet) string {
@@ -147,7 +149,7 @@ func (t *tomlScan) line(line string) string {
 	}
 	trimmed := strings.TrimSpace(line)
 	if strings.HasPrefix(trimmed, "[") {
-		t.sectionSecret = secretPath(strings.Trim(trimmed, "[] \t\r\n"))
+		t.section = strings.Trim(trimmed, "[] \t\r\n")
 		return line
 	}
 	eq := keyEnd(line)
@@ -155,7 +157,11 @@ func (t *tomlScan) line(line string) string {
 		return line
 	}
 	key, value := line[:eq+1], line[eq+1:]
-	secret := t.sectionSecret || secretPath(strings.TrimSpace(key[:eq]))
+	path := strings.TrimSpace(key[:eq])
+	if t.section != "" {
+		path = t.section + "." + path
+	}
+	secret := secretPath(path)
 	if v := strings.TrimLeft(value, " \t"); strings.HasPrefix(v, `"""`) || strings.HasPrefix(v, "'''") {
 		lead := value[:len(value)-len(v)]
 		return key + lead + t.openMulti(v, secret)
@@ -242,11 +248,15 @@ func keyEnd(line string) int {
 // secretPath reports whether a dotted TOML key names a secret or a
 // container of secrets in any part.
 func secretPath(key string) bool {
+	// A part after mcp_servers names a server: its words do not count
+	// ([[mcp_servers]] then [mcp_servers.env] is still an env).
+	afterNames := false
 	for _, part := range strings.Split(key, ".") {
 		part = unquote(strings.TrimSpace(part))
-		if secretContainer(part) || isSecretName(part) {
+		if secretContainer(part) || !afterNames && isSecretName(part) {
 			return true
 		}
+		afterNames = !afterNames && namesContainer(part)
 	}
 	return false
 }

@@ -18,6 +18,17 @@ var secretName = lazyRegexp(`(?i)` + secretWords)
 
 func isSecretName(name string) bool { return secretName().MatchString(name) }
 
+// namesContainer reports whether the keys under key are names chosen by
+// the user (servers, project paths), not names of settings: a server
+// called "github-auth" or a project in /src/keystore is not a secret.
+func namesContainer(key string) bool {
+	switch strings.ToLower(key) {
+	case "mcpservers", "servers", "mcp", "mcp_servers", "context_servers", "projects":
+		return true
+	}
+	return false
+}
+
 // secretContainer reports whether every value under key is a secret: the
 // environment and HTTP headers of a server.
 func secretContainer(key string) bool {
