@@ -22,13 +22,13 @@ func FuzzMask(f *testing.F) {
 		if strings.Count(out, "\n") != strings.Count(in, "\n") {
 			t.Fatalf("line count changed")
 		}
-		for _, s := range Secrets(format, []byte(in)) {
+		for _, s := range secretsOf(format, []byte(in)) {
 			if strings.Contains(out, s) {
 				t.Fatalf("shows the secret %q", s)
 			}
 		}
 		a, b := MaskPair(format, []byte(in), []byte(other))
-		secrets := append(Secrets(format, []byte(in)), Secrets(format, []byte(other))...)
+		secrets := append(secretsOf(format, []byte(in)), secretsOf(format, []byte(other))...)
 		for _, s := range secrets {
 			if strings.Contains(a, s) || strings.Contains(b, s) {
 				t.Fatalf("pair shows the secret %q", s)

@@ -15,23 +15,23 @@ import (
 // stay as they were, one for one. It never fails: an unknown format is
 // masked as JSON, unparsable text by a tolerant scan and by shape.
 func Mask(format string, data []byte) string {
-	return MaskWith(format, data, Secrets(format, data))
+	return maskWith(format, data, secretsOf(format, data))
 }
 
 // MaskPair masks two versions of a config with the secrets of both, so a
 // secret that one side holds in a secret position and the other only in a
 // comment or an unparsed line is masked on both.
 func MaskPair(format string, a, b []byte) (string, string) {
-	secrets := append(Secrets(format, a), Secrets(format, b)...)
-	return MaskWith(format, a, secrets), MaskWith(format, b, secrets)
+	secrets := append(secretsOf(format, a), secretsOf(format, b)...)
+	return maskWith(format, a, secrets), maskWith(format, b, secrets)
 }
 
-// Secrets returns the texts that Mask masks wherever they appear in data:
+// secretsOf returns the texts that Mask masks wherever they appear in data:
 // each secret found by parsing data (and by the tolerant scan where it
 // does not parse), as written and JSON-escaped, one entry per line of a
 // multi-line value, none shorter than 4 bytes. It is for masking and
-// tests only: never print it.
-func Secrets(format string, data []byte) []string {
+// tests only: never print it. Unexported so that no caller can.
+func secretsOf(format string, data []byte) []string {
 	found := secretSet{}
 	if tree, err := Parse(format, data); err == nil {
 		found.collectTree(tree, false)
@@ -40,9 +40,9 @@ func Secrets(format string, data []byte) []string {
 	return found.sorted()
 }
 
-// MaskWith is Mask with the secrets to mask everywhere given (from
-// Secrets, of this text or another version of it).
-func MaskWith(format string, data []byte, secrets []string) string {
+// maskWith is Mask with the secrets to mask everywhere given (from
+// secretsOf, of this text or another version of it).
+func maskWith(format string, data []byte, secrets []string) string {
 	found := secretSet{}
 	for _, s := range secrets {
 		found.put(s)
