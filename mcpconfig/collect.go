@@ -39,6 +39,16 @@ func (s secretSet) put(v string) {
 	}
 }
 
+// addLiteral adds a string literal's text as written and, where it reads
+// as a JSON string, decoded: "a\nb" in the text may be two lines elsewhere.
+func (s secretSet) addLiteral(lit string) {
+	s.add(unquote(lit))
+	var v string
+	if strings.HasPrefix(lit, `"`) && json.Unmarshal([]byte(lit), &v) == nil {
+		s.add(v)
+	}
+}
+
 // jsonEscape is v as a JSON string's contents, with or without HTML escapes.
 func jsonEscape(v string, html bool) string {
 	var b strings.Builder

@@ -27,8 +27,8 @@ func MaskPair(format string, a, b []byte) (string, string) {
 }
 
 // secretsOf returns the texts that Mask masks wherever they appear in data:
-// each secret found by parsing data (and by the tolerant scan where it
-// does not parse), as written and JSON-escaped, one entry per line of a
+// each secret found by parsing data, by the tolerant scan and by shape,
+// as written and JSON-escaped, one entry per line of a
 // multi-line value, none shorter than 4 bytes. It is for masking and
 // tests only: never print it. Unexported so that no caller can.
 func secretsOf(format string, data []byte) []string {
@@ -36,7 +36,7 @@ func secretsOf(format string, data []byte) []string {
 	if tree, err := Parse(format, data); err == nil {
 		found.collectTree(tree, false)
 	}
-	scan(format, string(data), found)
+	maskShapes(scan(format, string(data), found), found)
 	return found.sorted()
 }
 
@@ -47,11 +47,9 @@ func maskWith(format string, data []byte, secrets []string) string {
 	for _, s := range secrets {
 		found.put(s)
 	}
-	out := scan(format, string(data), found)
+	out := maskShapes(scan(format, string(data), found), found)
 	r := replacer(found.sorted())
-	out = r.Replace(out)
-	out = maskShapes(out)
-	return scrub(out, r)
+	return scrub(r.Replace(out), r)
 }
 
 // scan masks text by position with the tolerant scan of its format.

@@ -37,7 +37,7 @@ func maskJSON(s string, found secretSet) string {
 				lastKey = unquote(lit)
 				b.WriteString(lit)
 			} else if top().secret || (top().object && isSecretName(lastKey)) {
-				found.add(unquote(lit))
+				found.addLiteral(lit)
 				b.WriteString(`"` + mask + `"`)
 			} else {
 				b.WriteString(lit)
@@ -183,7 +183,7 @@ func (t *tomlScan) maskValue(value string) string {
 		return value[:loc[2]] + mask + value[loc[3]:]
 	}
 	return tomlString().ReplaceAllStringFunc(value, func(lit string) string {
-		t.found.add(unquote(lit))
+		t.found.addLiteral(lit)
 		return `"` + mask + `"`
 	})
 }
@@ -282,7 +282,7 @@ func (t *tomlScan) maskInline(value string, secret bool) string {
 			if secret {
 				if m := secretLiteral().FindStringIndex(value[i:]); m != nil && m[0] == 0 {
 					lit := value[i : i+m[1]]
-					t.found.add(unquote(lit))
+					t.found.addLiteral(lit)
 					if lit[0] == '"' || lit[0] == '\'' {
 						b.WriteString(`"` + mask + `"`)
 					} else {

@@ -59,39 +59,48 @@ const (
 )
 
 // shape is a pattern whose group 2 is a secret when the match is one:
-// when named, only if group 1 holds a secret word.
+// when named, only if group 1 holds a secret word. A secret found by a
+// shape that prose does not trip is also masked wherever else its text
+// appears (kept); one found in words of a comment ("use --token here")
+// is masked in place only.
 type shape struct {
-	re    *regexp.Regexp
-	named bool
+	re          *regexp.Regexp
+	named, kept bool
 }
 
 var contextShapes = sync.OnceValue(func() []shape {
 	return []shape{
 		// https://user:PASS@host, postgresql://admin:PASS@host
-		{regexp.MustCompile(`(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@"'\\:]*:)([^\s@/?#"'\\]+)@`), false},
+		{regexp.MustCompile(`(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@"'\\:]*:)([^\s@/?#"'\\]+)@`), false, true},
 		// ?api_key=X, &token=X
-		{regexp.MustCompile(`([?&;][A-Za-z0-9_.\-\[\]%]+=)([^&#\s"'\\]+)`), true},
+		{regexp.MustCompile(`([?&;][A-Za-z0-9_.\-\[\]%]+=)([^&#\s"'\\]+)`), true, true},
 		// --password=X, --api-key=X, API_KEY=X (not after ? or &: a
 		// query's next parameter is not the value)
-		{regexp.MustCompile(`((?:^|[\s"'\[,(])-{0,2}` + name + `=)(` + unquoted + `)`), true},
+		{regexp.MustCompile(`((?:^|[\s"'\[,(])-{0,2}` + name + `=)(` + unquoted + `)`), true, true},
 		// "-e", "NAME=X" and "--env", "NAME=X" as two arguments
-		{regexp.MustCompile(`(["']-(?:e|-env)["']\s*,\s*["'][A-Za-z_][A-Za-z0-9_.\-]*=)(` + quoted + `)`), false},
+		{regexp.MustCompile(`(["']-(?:e|-env)["']\s*,\s*["'][A-Za-z_][A-Za-z0-9_.\-]*=)(` + quoted + `)`), false, true},
 		// -e NAME=X, --env=NAME=X in a command line
-		{regexp.MustCompile(`((?:^|\s)-(?:e|-env)[ \t=]+[A-Za-z_][A-Za-z0-9_.\-]*=)(` + unquoted + `)`), false},
+		{regexp.MustCompile(`((?:^|\s)-(?:e|-env)[ \t=]+[A-Za-z_][A-Za-z0-9_.\-]*=)(` + unquoted + `)`), false, true},
 		// "--token", "X" as two arguments
-		{regexp.MustCompile(`(["']-{1,2}` + name + `["']\s*,\s*["'])([^\-"'\\\n](?:[^"'\\\n]|\\.)*)`), true},
+		{regexp.MustCompile(`(["']-{1,2}` + name + `["']\s*,\s*["'])([^\-"'\\\n](?:[^"'\\\n]|\\.)*)`), true, true},
 		// --token X in a command line or a comment
-		{regexp.MustCompile(`((?:^|\s)-{1,2}` + name + `[ \t]+)([^\s\-"'\\](?:[^\s"'\\]|\\.)*)`), true},
-		// X-Api-Key: X (a header as one string)
-		{regexp.MustCompile(`((?:^|["'\s])` + name + `:[ \t]*)(` + quoted + `)`), true},
+		{regexp.MustCompile(`((?:^|\s)-{1,2}` + name + `[ \t]+)([^\s\-"'\\](?:[^\s"'\\]|\\.)*)`), true, false},
+		// "X-Api-Key: X" (a header as one string)
+		{regexp.MustCompile(`(["']` + name + `:[ \t]*)(` + quoted + `)`), true, true},
+		// token: X in a comment
+		{regexp.MustCompile(`((?:^|\s)` + name + `:[ \t]*)(` + quoted + `)`), true, false},
 	}
 })
 
-// maskShapes masks every secret recognised by its shape or its context.
-func maskShapes(s string) string {
-	s = keyShape().ReplaceAllString(s, mask)
+// maskShapes masks every secret recognised by its shape or its context,
+// and adds those to mask everywhere to found.
+func maskShapes(s string, found secretSet) string {
+	s = keyShape().ReplaceAllStringFunc(s, func(key string) string {
+		found.add(key)
+		return mask
+	})
 	for _, sh := range contextShapes() {
-		s = sh.mask(s)
+		s = sh.mask(s, found)
 	}
 	return s
 }
@@ -99,7 +108,7 @@ func maskShapes(s string) string {
 // mask replaces group 2 of every match of sh in s by mask. A named match
 // that holds no secret word is passed over from the end of its name, so
 // that a secret later in its value (X=1,API_KEY=S) is still found.
-func (sh shape) mask(s string) string {
+func (sh shape) mask(s string, found secretSet) string {
 	var b strings.Builder
 	last := 0
 	for p := 0; p < len(s); {
@@ -113,6 +122,9 @@ func (sh shape) mask(s string) string {
 		}
 		b.WriteString(s[last : p+l[4]])
 		b.WriteString(mask)
+		if sh.kept {
+			found.add(s[p+l[4] : p+l[5]])
+		}
 		last = p + l[5]
 		p += max(l[1], 1)
 	}
