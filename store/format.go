@@ -1,106 +1,34 @@
 package store
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 
-	"github.com/BurntSushi/toml"
-	"github.com/tailscale/hujson"
-
 	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/internal/jsonsyntax"
+	"github.com/hatch-backup/hatch-backup/mcpconfig"
 )
 
 // The config formats of the host table.
 const (
-	FormatJSON  = "json"
-	FormatJSONC = "jsonc" // JSON with comments and trailing commas
-	FormatTOML  = "toml"
+	FormatJSON  = mcpconfig.FormatJSON
+	FormatJSONC = mcpconfig.FormatJSONC // JSON with comments and trailing commas
+	FormatTOML  = mcpconfig.FormatTOML
 )
 
 // ParseError says where a config failed to parse in its format. Its message
 // names the format and the position, never the content: configs hold keys.
-type ParseError struct {
-	Format       string
-	Line, Column int // 1-based; 0 when the parser did not say
-}
-
-func (e *ParseError) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("does not parse as %s", e.Format)
-	}
-	return fmt.Sprintf("does not parse as %s at line %d, column %d", e.Format, e.Line, e.Column)
-}
-
-// Position is "line L, column C", or "" when unknown.
-func (e *ParseError) Position() string {
-	if e.Line == 0 {
-		return ""
-	}
-	return fmt.Sprintf("line %d, column %d", e.Line, e.Column)
-}
+type ParseError = mcpconfig.ParseError
 
 // ParseConfig parses data in format and returns its tree (maps, slices,
 // strings, numbers, bools; TOML dates as time values). A syntax error is a
 // *ParseError; an unknown format is ErrInvalid.
 func ParseConfig(format string, data []byte) (any, error) {
-	switch format {
-	case FormatJSON:
-		return parseJSON(format, data)
-	case FormatJSONC:
-		// hujson wants a line comment to end in a newline; editors do not.
-		std, err := hujson.Standardize(append(bytes.Clone(data), '\n'))
-		if err != nil {
-			pe := &ParseError{Format: format}
-			fmt.Sscanf(err.Error(), "hujson: line %d, column %d:", &pe.Line, &pe.Column)
-			return nil, pe
-		}
-		// Standardize keeps every byte offset, so positions stay true.
-		return parseJSON(format, std)
-	case FormatTOML:
-		var tree map[string]any
-		if _, err := toml.Decode(string(data), &tree); err != nil {
-			pe := &ParseError{Format: format}
-			var te toml.ParseError
-			if errors.As(err, &te) {
-				pe.Line, pe.Column = te.Position.Line, te.Position.Col
-			}
-			return nil, pe
-		}
-		return tree, nil
+	tree, err := mcpconfig.Parse(format, data)
+	if errors.Is(err, mcpconfig.ErrUnknownFormat) {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return nil, fmt.Errorf("format %q: %w: want json, jsonc or toml", format, ErrInvalid)
-}
-
-func parseJSON(format string, data []byte) (any, error) {
-	var raw json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		pe := &ParseError{Format: format}
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			// Offset counts the bytes read, the offending one included.
-			pe.Line, pe.Column = lineColumn(data, max(se.Offset-1, 0))
-		}
-		return nil, pe
-	}
-	var tree any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // numbers compare exactly in server summaries
-	if err := dec.Decode(&tree); err != nil {
-		return nil, &ParseError{Format: format}
-	}
-	return tree, nil
-}
-
-// lineColumn is the 1-based line and column of byte offset off in data.
-func lineColumn(data []byte, off int64) (line, col int) {
-	off = min(max(off, 0), int64(len(data)))
-	before := data[:off]
-	line = 1 + bytes.Count(before, []byte("\n"))
-	col = 1 + len(before) - (bytes.LastIndexByte(before, '\n') + 1)
-	return line, col
+	return tree, err
 }
 
 // checkParse parses a config being backed up in its host's format. An
@@ -143,7 +71,7 @@ func checkSyntax(format string, data []byte) error {
 			return nil
 		}
 	case FormatJSONC:
-		if std, err := hujson.Standardize(append(bytes.Clone(data), '\n')); err == nil && jsonsyntax.Valid(std) {
+		if std, err := mcpconfig.Standardize(data); err == nil && jsonsyntax.Valid(std) {
 			return nil
 		}
 	}

@@ -52,9 +52,9 @@ func TestFutureDatedNeverLatest(t *testing.T) {
 		"Latest":          func() (Backup, error) { return s.Latest(ctx, "cursor") },
 		"Find":            func() (Backup, error) { return s.Find(ctx, "cursor", "") },
 		"LatestToRestore": func() (Backup, error) { return s.LatestToRestore(ctx, "cursor") },
-		"Compare": func() (Backup, error) {
-			c, err := s.Compare(ctx, CompareOptions{Host: "cursor"})
-			return c.Backup, err
+		"Diff": func() (Backup, error) {
+			d, err := s.Diff(ctx, DiffOptions{Host: "cursor"})
+			return d.Backup, err
 		},
 		"HostStatuses": func() (Backup, error) {
 			sts, err := s.HostStatuses(ctx)

@@ -49,7 +49,7 @@ func TestDiffServers(t *testing.T) {
 	before, _ := h.Servers([]byte(`{"mcpServers": {"same": {"a": 1, "b": 2}, "gone": {}, "edit": {"env": {"K": "1"}}}}`))
 	after, _ := h.Servers([]byte(`{"mcpServers": {"same": {"b": 2, "a": 1}, "new": {}, "edit": {"env": {"K": "2"}}}}`))
 	got := DiffServers(before, after)
-	want := []ServerChange{{"edit", "changed"}, {"gone", "removed"}, {"new", "added"}}
+	want := []ServerChange{{Name: "edit", Change: "changed"}, {Name: "gone", Change: "removed"}, {Name: "new", Change: "added"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/aymanbagabas/go-udiff"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hatch-backup/hatch-backup/store"
@@ -21,13 +18,15 @@ func (a *app) diffCommand() *cli.Command {
 		Usage: "what changed since a backup (secrets masked)",
 		Description: `Prints a unified diff from the latest backup of --host (or the one at
 --timestamp) to the current config (the path the backup was taken from),
-or to --to PATH. Values that look secret (under env and headers, keys
-named like key, token, secret, password, auth, and values shaped like API
-keys) are shown as *** on both sides. --servers prints one line per MCP
-server added (+), removed (-) or changed (~), by name only.
+or to --to PATH. Secrets are shown as *** on both sides: values under env
+and headers, values of keys named like key, token, secret, password, auth,
+secret arguments (-e NAME=VALUE, --token=X, --token X), URL passwords,
+secret query parameters, values shaped like API keys, and the text of any
+of these wherever else it appears (comments included). --servers prints
+one line per MCP server added (+), removed (-) or changed (~), by name only.
 
 Exit 0 whether or not they differ; with --exit-code, 1 when they differ
-(as git diff).
+(as git diff); with --servers --exit-code, 1 when a server differs.
 
 Examples:
   hatch-backup diff --host cursor
@@ -44,13 +43,15 @@ Examples:
 	}
 }
 
-// diffJSON is diff's --json output. It never holds content: the changed
-// servers by name, and whether the files differ.
+// diffJSON is diff's --json output. Diff is the masked unified diff
+// (without --servers); Servers the changed servers by name (null without
+// --servers).
 type diffJSON struct {
 	Differs bool               `json:"differs"`
 	Backup  backupJSON         `json:"backup"`
 	Target  string             `json:"target"`
-	Servers []serverChangeJSON `json:"servers"` // null without --servers
+	Servers []serverChangeJSON `json:"servers"`
+	Diff    *string            `json:"diff,omitempty"`
 }
 
 type serverChangeJSON struct {
@@ -64,42 +65,33 @@ func (a *app) diff(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
-	cmp, err := s.Compare(c.Context, store.CompareOptions{Host: host, Timestamp: c.String("timestamp"), To: c.String("to")})
+	servers := c.Bool("servers")
+	r, err := s.Diff(c.Context, store.DiffOptions{Host: host, Timestamp: c.String("timestamp"), To: c.String("to"), Servers: servers})
 	if err != nil {
 		return err
 	}
-	differs := !bytes.Equal(cmp.Old, cmp.New)
-	var changes []store.ServerChange
-	if c.Bool("servers") {
-		if changes, err = serverChanges(cmp); err != nil {
-			return err
-		}
+	switch {
+	case a.json:
+		err = a.writeJSON(toDiffJSON(r, servers))
+	case servers:
+		err = a.printServerChanges(r.Servers)
+	default:
+		_, err = fmt.Fprint(a.stdout, r.Text)
 	}
-	if a.json {
-		err = a.writeJSON(toDiffJSON(cmp, differs, changes, c.Bool("servers")))
-	} else if c.Bool("servers") {
-		err = a.printServerChanges(changes)
-	} else {
-		err = a.printDiff(cmp)
-	}
-	if err == nil && differs && c.Bool("exit-code") {
+	if err == nil && c.Bool("exit-code") && differs(r, servers) {
 		return errDiffers
 	}
 	return err
 }
 
-// serverChanges compares the servers of both sides; a side that does not
-// parse is named with its position.
-func serverChanges(cmp store.Comparison) ([]store.ServerChange, error) {
-	before, err := cmp.Host.Servers(cmp.Old)
-	if err != nil {
-		return nil, fmt.Errorf("backup %s: %w: %w", cmp.Backup.Path, store.ErrInvalid, err)
+// differs is what --exit-code reports: with --servers, whether any server
+// was added, removed or changed (other bytes do not count); else whether
+// the bytes differ.
+func differs(r store.DiffResult, servers bool) bool {
+	if servers {
+		return len(r.Servers) > 0
 	}
-	after, err := cmp.Host.Servers(cmp.New)
-	if err != nil {
-		return nil, fmt.Errorf("config %s: %w: %w", cmp.Target, store.ErrInvalid, err)
-	}
-	return store.DiffServers(before, after), nil
+	return r.Differs
 }
 
 func (a *app) printServerChanges(changes []store.ServerChange) error {
@@ -112,68 +104,15 @@ func (a *app) printServerChanges(changes []store.ServerChange) error {
 	return nil
 }
 
-// printDiff prints a unified diff of the raw lines, each shown masked.
-func (a *app) printDiff(cmp store.Comparison) error {
-	from := fmt.Sprintf("%s (backup %s)", cmp.Backup.OriginalPath, cmp.Backup.Timestamp)
-	if cmp.Backup.OriginalPath == "" {
-		from = cmp.Backup.Path
+func toDiffJSON(r store.DiffResult, servers bool) diffJSON {
+	j := diffJSON{Differs: r.Differs, Backup: toJSON(r.Backup), Target: r.Target}
+	if !servers {
+		j.Diff = &r.Text
+		return j
 	}
-	out, err := maskedDiff(cmp.Host.Format, from, cmp.Target, cmp.Old, cmp.New)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprint(a.stdout, out)
-	return err
-}
-
-// maskedDiff diffs old and new line by line as they are, and prints each
-// line masked: a change that only touches a secret still shows as a
-// changed line, with *** on both sides.
-func maskedDiff(format, fromName, toName string, old, new []byte) (string, error) {
-	edits := udiff.Lines(string(old), string(new))
-	u, err := udiff.ToUnifiedDiff(fromName, toName, string(old), edits, udiff.DefaultContextLines)
-	if err != nil {
-		return "", err
-	}
-	oldLines := strings.SplitAfter(maskSecrets(format, old), "\n")
-	newLines := strings.SplitAfter(maskSecrets(format, new), "\n")
-	for _, h := range u.Hunks {
-		oi, ni := h.FromLine-1, h.ToLine-1
-		for k := range h.Lines {
-			l := &h.Lines[k]
-			switch l.Kind {
-			case udiff.Delete:
-				l.Content = lineAt(oldLines, oi)
-				oi++
-			case udiff.Insert:
-				l.Content = lineAt(newLines, ni)
-				ni++
-			default:
-				l.Content = lineAt(newLines, ni)
-				oi++
-				ni++
-			}
-		}
-	}
-	return u.String(), nil
-}
-
-// lineAt is lines[i], or a mask should the counts ever disagree: a line is
-// never shown unmasked.
-func lineAt(lines []string, i int) string {
-	if i >= 0 && i < len(lines) {
-		return lines[i]
-	}
-	return mask + "\n"
-}
-
-func toDiffJSON(cmp store.Comparison, differs bool, changes []store.ServerChange, servers bool) diffJSON {
-	j := diffJSON{Differs: differs, Backup: toJSON(cmp.Backup), Target: cmp.Target}
-	if servers {
-		j.Servers = make([]serverChangeJSON, len(changes))
-		for i, ch := range changes {
-			j.Servers[i] = serverChangeJSON{ch.Name, ch.Change}
-		}
+	j.Servers = make([]serverChangeJSON, len(r.Servers))
+	for i, ch := range r.Servers {
+		j.Servers[i] = serverChangeJSON{ch.Name, ch.Change}
 	}
 	return j
 }

@@ -1,11 +1,31 @@
-package main
+package mcpconfig
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestMaskSecrets(t *testing.T) {
+// checkMasked fails t when out shows any of hide, lacks any of keep, or
+// has other lines than in.
+func checkMasked(t *testing.T, in, out string, keep, hide []string) {
+	t.Helper()
+	for _, k := range keep {
+		if !strings.Contains(out, k) {
+			t.Errorf("lost %q:\n%s", k, out)
+		}
+	}
+	for _, h := range hide {
+		if strings.Contains(out, h) {
+			t.Errorf("shows %q:\n%s", h, out)
+		}
+	}
+	if strings.Count(out, "\n") != strings.Count(in, "\n") {
+		t.Errorf("line count changed: %d -> %d", strings.Count(in, "\n"), strings.Count(out, "\n"))
+	}
+}
+
+// TestMaskScan: the positional rules, from before masking moved here.
+func TestMaskScan(t *testing.T) {
 	const s = "sk-test-SECRET-0123456789"
 	cases := []struct {
 		name, format, in string
@@ -35,63 +55,31 @@ func TestMaskSecrets(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := maskSecrets(c.format, []byte(c.in))
-			for _, k := range c.keep {
-				if !strings.Contains(got, k) {
-					t.Errorf("lost %q:\n%s", k, got)
-				}
-			}
-			for _, h := range c.hide {
-				if strings.Contains(got, h) {
-					t.Errorf("shows %q:\n%s", h, got)
-				}
-			}
-			if strings.Count(got, "\n") != strings.Count(c.in, "\n") {
-				t.Errorf("line count changed: %d -> %d", strings.Count(c.in, "\n"), strings.Count(got, "\n"))
-			}
+			checkMasked(t, c.in, Mask(c.format, []byte(c.in)), c.keep, c.hide)
 		})
 	}
 }
 
-func TestMaskedDiff(t *testing.T) {
-	const s = "sk-test-SECRET-0123456789"
-	old := "{\n  \"mcpServers\": {\n    \"a\": {\"command\": \"npx\", \"env\": {\"K\": \"" + s + "\"}}\n  }\n}\n"
-	cases := map[string]struct {
-		new  string
-		want []string
-	}{
-		"secret changed":   {strings.Replace(old, s, s+"X", 1), []string{`-    "a": {"command": "npx", "env": {"K": "***"}}`, `+    "a": {"command": "npx", "env": {"K": "***"}}`}},
-		"server added":     {strings.Replace(old, "  }\n}", "  , \"b\": {\"url\": \"u\"}\n  }\n}", 1), []string{`+  , "b": {"url": "u"}`, "--- from", "+++ to"}},
-		"no final newline": {strings.TrimSuffix(old, "\n"), []string{`\ No newline at end of file`}},
-	}
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			out, err := maskedDiff("json", "from", "to", []byte(old), []byte(c.new))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(out, "SECRET") {
-				t.Errorf("diff shows the secret:\n%s", out)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("diff lacks %q:\n%s", w, out)
-				}
-			}
-		})
-	}
-	if out, _ := maskedDiff("json", "a", "b", []byte(old), []byte(old)); out != "" {
-		t.Errorf("same input: %q", out)
-	}
+// TestMaskChainedSecret: a secret that each mask completes again (a***
+// after a run of a's) is gone after a bounded number of rounds.
+func TestMaskChainedSecret(t *testing.T) {
+	in := `{"env": {"K": "a***"}, "x": "` + strings.Repeat("a", 10000) + `***"}` + "\nnext line\n"
+	got := Mask(FormatJSON, []byte(in))
+	checkMasked(t, in, got, []string{"next line"}, []string{"a***"})
 }
 
-func FuzzMaskSecrets(f *testing.F) {
-	f.Add("json", `{"env": {"K": "v"}}`)
-	f.Add("toml", "a = { env = { K = \"v\" } }\n[x.env]\nK = 'v'")
-	f.Fuzz(func(t *testing.T, format, in string) {
-		out := maskSecrets(format, []byte(in))
-		if strings.Count(out, "\n") != strings.Count(in, "\n") {
-			t.Fatalf("line count changed")
+// TestMaskServerNames: a server or project whose name holds a secret word
+// is not a secret; its env still is.
+func TestMaskServerNames(t *testing.T) {
+	cases := []struct{ format, in string }{
+		{FormatJSON, `{"mcpServers": {"github-auth": {"command": "docker", "env": {"K": "S40value"}}, "b": {"command": "docker"}}, "projects": {"/src/keystore": {"mcpServers": {}}}}`},
+		{FormatTOML, "[mcp_servers.github-auth]\ncommand = \"docker\"\n[mcp_servers.github-auth.env]\nK = \"S40value\"\n[mcp_servers]\nsession-store = { command = \"docker\" }\n"},
+	}
+	for _, c := range cases {
+		got := Mask(c.format, []byte(c.in))
+		checkMasked(t, c.in, got, []string{"github-auth", `"docker"`}, []string{"S40value"})
+		if got != strings.ReplaceAll(c.in, "S40value", mask) {
+			t.Errorf("%s: more than the env value masked:\n%s", c.format, got)
 		}
-	})
+	}
 }
