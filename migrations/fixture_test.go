@@ -113,6 +113,7 @@ func TestFixtures(t *testing.T) {
 		{"schema2", []string{"20250304_051037_000001", "20250304_050907_000001", "20250304_050737_000001",
 			"20250304_050607_000001", "20240102_120000_000000", "20240101_120000_000000"}},
 		{"schema3", []string{fixture3Safety, fixture3VSCode, fixture3Restored}},
+		{"schema4", []string{fixture4Safety, fixture4VSCode, fixture4Restored}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := copyFixture(t, c.name)
@@ -194,6 +195,7 @@ var generators = []struct {
 	{"schema1", 1, writeSchema1},
 	{"schema2", 2, writeSchema2},
 	{"schema3", 3, writeSchema3},
+	{"schema4", 4, writeSchema4},
 }
 
 // writeFixtures writes the fixtures missing under testdata/.
@@ -592,4 +594,46 @@ func recordValues(t *testing.T, path string) map[string][]byte {
 		})
 	})
 	return out
+}
+
+// The schema-4 fixture: the schema-3 one's story (a plain cursor backup, a
+// compressed vscode one, a restore that took a safety backup of a broken
+// config) written by the schema-4 code, whose safety backup is marked.
+const (
+	fixture4Safety   = "20250607_081009_000001"
+	fixture4VSCode   = "20250607_080839_000001"
+	fixture4Restored = "20250607_080709_000001"
+)
+
+func writeSchema4(t *testing.T, root string) {
+	cfgDir := t.TempDir()
+	cursor, vscode := filepath.Join(cfgDir, "cursor-mcp.json"), filepath.Join(cfgDir, "vscode-mcp.json")
+	os.WriteFile(cursor, fixtureConfig, 0o600)
+	os.WriteFile(vscode, fixtureConfig, 0o600)
+	now := time.Date(2025, 6, 7, 8, 7, 9, 1000, time.UTC)
+	open := func() *store.Store {
+		s, err := store.Open(context.Background(), store.Options{Root: root, Location: time.UTC, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		host, cfg string
+		compress  bool
+	}{{"cursor", cursor, false}, {"vscode", vscode, true}} {
+		s := open()
+		if _, err := s.Create(context.Background(), store.CreateOptions{Host: c.host, ConfigPath: c.cfg, Compress: c.compress}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		now = now.Add(90 * time.Second)
+	}
+	os.WriteFile(cursor, fixture2Unparsable, 0o600)
+	s := open()
+	res, err := s.Restore(context.Background(), store.RestoreOptions{Host: "cursor", Timestamp: fixture4Restored})
+	if err != nil || res.SafetyBackup == nil || res.SafetyBackup.Timestamp != fixture4Safety || !res.SafetyBackup.Safety {
+		t.Fatalf("restore in the schema-4 fixture: %+v, %v", res, err)
+	}
+	s.Close()
 }
