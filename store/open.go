@@ -292,10 +292,13 @@ func pathless(err error) error {
 func (s *Store) rootState() (missing bool, err error) {
 	fi, err := s.fs.Stat(s.root)
 	switch {
-	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrNotExist) && s.fileOnPath():
-		// Windows says "not found" where Unix says ENOTDIR.
-		return false, fmt.Errorf("backup root %s: %w: not a folder (a file is on its path)", s.root, ErrInvalid)
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrNotExist):
+		// The path is asked, not the error: Windows says "not found"
+		// where Unix says ENOTDIR, and Go's Windows errors match ENOTDIR
+		// for a path whose folder is merely missing.
+		if s.fileOnPath() {
+			return false, fmt.Errorf("backup root %s: %w: not a folder (a file is on its path)", s.root, ErrInvalid)
+		}
 		return true, nil
 	case err != nil:
 		return false, fmt.Errorf("backup root %s: %w", s.root, pathless(err))

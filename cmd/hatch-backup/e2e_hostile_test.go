@@ -45,6 +45,11 @@ func TestRestoreIntoTheStoreRefused(t *testing.T) {
 			t.Logf("no symlinks here (%v): %s not tried", err, name)
 			continue
 		}
+		if _, err := os.Readlink(link); err != nil {
+			t.Logf("no usable symlinks here (Wine makes none; %v): %s not tried", err, name)
+			os.Remove(link)
+			continue
+		}
 		targets[name] = filepath.Join(links, l[1])
 	}
 	before := snapshot(t, e.home)
