@@ -15,11 +15,12 @@ const (
 	FormatJSON  = "json"
 	FormatJSONC = "jsonc" // JSON with comments and trailing commas
 	FormatTOML  = "toml"
+	FormatYAML  = "yaml"
 )
 
 var (
 	// ErrUnknownFormat is returned by Parse and Servers for a format other
-	// than json, jsonc and toml.
+	// than json, jsonc, toml and yaml.
 	ErrUnknownFormat = errors.New("unknown config format")
 	// ErrNotObject is returned by Servers when a config parses but its top
 	// is not an object (a table in TOML).
@@ -49,7 +50,7 @@ func (e *ParseError) Position() string {
 }
 
 // Parse parses data in format and returns its tree (maps, slices, strings,
-// json.Number for JSON numbers, TOML's own types for TOML). A syntax error
+// json.Number for JSON and YAML integers, TOML's own types for TOML). A syntax error
 // is a *ParseError; an unknown format is ErrUnknownFormat.
 func Parse(format string, data []byte) (any, error) {
 	switch format {
@@ -75,8 +76,10 @@ func Parse(format string, data []byte) (any, error) {
 			return nil, pe
 		}
 		return tree, nil
+	case FormatYAML:
+		return parseYAML(data)
 	}
-	return nil, fmt.Errorf("format %q: %w: want json, jsonc or toml", format, ErrUnknownFormat)
+	return nil, fmt.Errorf("format %q: %w: want json, jsonc, toml or yaml", format, ErrUnknownFormat)
 }
 
 // Standardize turns JSONC into JSON (comments and trailing commas become
