@@ -61,10 +61,16 @@ func Parse(format string, data []byte) (any, error) {
 		if err != nil {
 			pe := &ParseError{Format: format}
 			fmt.Sscanf(err.Error(), "hujson: line %d, column %d:", &pe.Line, &pe.Column)
+			if pe.Line > 1+bytes.Count(data, []byte("\n")) {
+				// The end of the newline Standardize adds: the end of data.
+				pe.Line, pe.Column = lineColumn(data, int64(len(data)))
+			}
 			return nil, pe
 		}
-		// Standardize keeps every byte offset, so positions stay true.
-		return parseJSON(format, std)
+		// Standardize keeps every byte offset, so positions stay true; its
+		// added newline goes, so that an error at the end is not placed on
+		// a line past it.
+		return parseJSON(format, std[:len(std)-1])
 	case FormatTOML:
 		var tree map[string]any
 		if _, err := toml.Decode(string(data), &tree); err != nil {
