@@ -77,7 +77,7 @@ func TestDiffServers(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	names := HostNames()
-	for in, want := range map[string]string{"cusor": "cursor", "Cursor": "cursor", "vscod": "vscode", "claude": "", "codexx": "codex", "windsurf": "", "x": "", "gemni": "gemini", "lmsutdio": "lmstudio"} {
+	for in, want := range map[string]string{"cusor": "cursor", "Cursor": "cursor", "vscod": "vscode", "claude": "", "codexx": "codex", "sublime": "", "x": "", "windsurfe": "windsurf", "clin": "cline", "cline-cl": "cline-cli", "gemni": "gemini", "lmsutdio": "lmstudio"} {
 		if got := Suggest(in, names); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
 		}
