@@ -15,8 +15,9 @@ type Host struct {
 	// ServersKey is the top-level key of the MCP servers, taken literally:
 	// amp's "amp.mcpServers" is one key with a dot in it, not a path.
 	ServersKey string
-	// ServersList: ServersKey holds an array of tables, each naming its
-	// server in "name" (mistral-vibe's [[mcp_servers]]), not a map.
+	// ServersList: ServersKey holds a list of servers, each naming itself
+	// in "name" (mistral-vibe's [[mcp_servers]], continue's mcpServers),
+	// not a map.
 	ServersList bool
 	// ProjectsKey: the file also holds per-project servers, under
 	// <ProjectsKey>["<abs path>"].<ServersKey> (claude-code's "projects").
@@ -102,9 +103,9 @@ var hostTable = []Host{
 		}},
 	{Name: "augment", Display: "Augment", Format: "json", ServersKey: "mcpServers",
 		resolve: func(e Env) string { return e.join(e.home(), ".augment", "settings.json") }},
-	// Windsurf's docs give ~/.codeium/windsurf/mcp_config.json; the Windows
-	// path (under %USERPROFILE%) comes from third-party guides only, and no
-	// override is documented. Its JetBrains plugin keeps
+	// ~/.codeium/windsurf/mcp_config.json as guides cite Windsurf's MCP
+	// docs; the Windows path (under %USERPROFILE%) comes from third-party
+	// guides only, and no override is documented. Its JetBrains plugin keeps
 	// ~/.codeium/mcp_config.json, which this does not back up.
 	{Name: "windsurf", Display: "Windsurf", Format: "json", ServersKey: "mcpServers",
 		resolve: func(e Env) string { return e.join(e.home(), ".codeium", "windsurf", "mcp_config.json") }},
@@ -133,9 +134,10 @@ var hostTable = []Host{
 		resolve: func(e Env) string {
 			return e.join(e.appConfig(), "Code", "User", "globalStorage", "saoudrizwan.claude-dev", "settings", "cline_mcp_settings.json")
 		}},
-	// CLINE_MCP_SETTINGS_PATH is not in Cline's docs but in its source and
-	// in tools that manage the file; CLINE_DATA_DIR is the data folder
-	// itself, CLINE_DIR the folder that holds it (Cline's own order).
+	// CLINE_MCP_SETTINGS_PATH is not in HOSTS.md: guides quoting Cline's
+	// CLI docs and tools that manage the file name it. CLINE_DATA_DIR is
+	// the data folder itself, CLINE_DIR the folder that holds it; the
+	// first wins, as in Cline's own code.
 	{Name: "cline-cli", Display: "Cline CLI", Format: "json", ServersKey: "mcpServers",
 		resolve: func(e Env) string {
 			if p := e.Getenv("CLINE_MCP_SETTINGS_PATH"); p != "" && e.isAbs(p) {
@@ -172,9 +174,10 @@ var hostTable = []Host{
 			}
 			return e.join(e.home(), ".continue", "config.yaml")
 		}},
-	// GitHub's docs said ~/.config (XDG_CONFIG_HOME) until late 2025, then
-	// ~/.copilot; XDG_CONFIG_HOME is reported ignored since 1.0.4, and
-	// COPILOT_HOME moves the whole folder.
+	// GitHub's docs said ~/.config until late 2025; its CLI config-folder
+	// reference now gives ~/.copilot, moved by COPILOT_HOME. One page still
+	// says XDG_CONFIG_HOME moves it, but it is reported ignored since
+	// 1.0.4, so it is not read here.
 	{Name: "copilot-cli", Display: "GitHub Copilot CLI", Format: "json", ServersKey: "mcpServers",
 		resolve: func(e Env) string {
 			if d := e.Getenv("COPILOT_HOME"); d != "" {
@@ -183,8 +186,9 @@ var hostTable = []Host{
 			return e.join(e.home(), ".copilot", "mcp-config.json")
 		}},
 	// Amp's servers are under the one top-level key "amp.mcpServers" (a dot
-	// in the key, not nesting). ~/.config/amp on every OS as Amp's manual
-	// gives it; one other tool uses %APPDATA%\amp on Windows.
+	// in the key, not nesting). ~/.config/amp on every OS, as tools that
+	// write the file and HOSTS.md give it (Amp's manual could not be read
+	// here); one other tool uses %APPDATA%\amp on Windows.
 	{Name: "amp", Display: "Amp", Format: "jsonc", ServersKey: "amp.mcpServers",
 		resolve: func(e Env) string {
 			if p := e.Getenv("AMP_SETTINGS_FILE"); p != "" && e.isAbs(p) {
