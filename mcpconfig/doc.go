@@ -1,5 +1,5 @@
 // Package mcpconfig reads the bytes of an MCP host's config in its format
-// (JSON, JSONC or TOML): whether it parses and where not (Parse), its MCP
+// (JSON, JSONC, TOML or YAML): whether it parses and where not (Parse), its MCP
 // server entries (Servers, DiffServers), and its text with every secret
 // masked (Mask, MaskPair).
 //

@@ -6,7 +6,7 @@ import (
 )
 
 // Mask returns data as text with every secret replaced by ***: values
-// under env, environment and headers, values of keys named like secrets
+// under env, envs (goose), environment and headers, values of keys named like secrets
 // (key, token, secret, password, auth, bearer, credential, cookie,
 // session, private), secret arguments (-e NAME=X, --token=X, --token X,
 // API_KEY=X), URL passwords, secret query parameters, and values shaped
@@ -54,8 +54,11 @@ func maskWith(format string, data []byte, secrets []string) string {
 
 // scan masks text by position with the tolerant scan of its format.
 func scan(format, text string, found secretSet) string {
-	if format == FormatTOML {
+	switch format {
+	case FormatTOML:
 		return maskTOML(text, found)
+	case FormatYAML:
+		return maskYAML(text, found)
 	}
 	return maskJSON(text, found)
 }

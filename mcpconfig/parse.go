@@ -15,11 +15,12 @@ const (
 	FormatJSON  = "json"
 	FormatJSONC = "jsonc" // JSON with comments and trailing commas
 	FormatTOML  = "toml"
+	FormatYAML  = "yaml"
 )
 
 var (
 	// ErrUnknownFormat is returned by Parse and Servers for a format other
-	// than json, jsonc and toml.
+	// than json, jsonc, toml and yaml.
 	ErrUnknownFormat = errors.New("unknown config format")
 	// ErrNotObject is returned by Servers when a config parses but its top
 	// is not an object (a table in TOML).
@@ -49,7 +50,7 @@ func (e *ParseError) Position() string {
 }
 
 // Parse parses data in format and returns its tree (maps, slices, strings,
-// json.Number for JSON numbers, TOML's own types for TOML). A syntax error
+// json.Number for JSON and YAML integers, TOML's own types for TOML). A syntax error
 // is a *ParseError; an unknown format is ErrUnknownFormat.
 func Parse(format string, data []byte) (any, error) {
 	switch format {
@@ -60,10 +61,16 @@ func Parse(format string, data []byte) (any, error) {
 		if err != nil {
 			pe := &ParseError{Format: format}
 			fmt.Sscanf(err.Error(), "hujson: line %d, column %d:", &pe.Line, &pe.Column)
+			if pe.Line > 1+bytes.Count(data, []byte("\n")) {
+				// The end of the newline Standardize adds: the end of data.
+				pe.Line, pe.Column = lineColumn(data, int64(len(data)))
+			}
 			return nil, pe
 		}
-		// Standardize keeps every byte offset, so positions stay true.
-		return parseJSON(format, std)
+		// Standardize keeps every byte offset, so positions stay true; its
+		// added newline goes, so that an error at the end is not placed on
+		// a line past it.
+		return parseJSON(format, std[:len(std)-1])
 	case FormatTOML:
 		var tree map[string]any
 		if _, err := toml.Decode(string(data), &tree); err != nil {
@@ -75,8 +82,10 @@ func Parse(format string, data []byte) (any, error) {
 			return nil, pe
 		}
 		return tree, nil
+	case FormatYAML:
+		return parseYAML(data)
 	}
-	return nil, fmt.Errorf("format %q: %w: want json, jsonc or toml", format, ErrUnknownFormat)
+	return nil, fmt.Errorf("format %q: %w: want json, jsonc, toml or yaml", format, ErrUnknownFormat)
 }
 
 // Standardize turns JSONC into JSON (comments and trailing commas become

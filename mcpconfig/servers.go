@@ -8,8 +8,10 @@ import (
 
 // Layout says where a host keeps its MCP servers in its config.
 type Layout struct {
-	Format      string // FormatJSON, FormatJSONC or FormatTOML
-	ServersKey  string // the top-level key of the servers ("mcpServers", ...)
+	Format string // FormatJSON, FormatJSONC, FormatTOML or FormatYAML
+	// ServersKey is the top-level key of the servers ("mcpServers", ...),
+	// taken literally: "amp.mcpServers" is one key, not a path.
+	ServersKey  string
 	ProjectsKey string // claude-code's per-project entries; "" for none
 }
 

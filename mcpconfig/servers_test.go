@@ -27,8 +27,8 @@ func TestServers(t *testing.T) {
 	if _, err := Servers(l, []byte(`{"mcpServers": `)); !errors.As(err, &pe) || pe.Line != 1 {
 		t.Errorf("cut: %v", err)
 	}
-	if _, err := Servers(Layout{Format: "yaml"}, []byte(`a: 1`)); !errors.Is(err, ErrUnknownFormat) {
-		t.Errorf("yaml: %v", err)
+	if _, err := Servers(Layout{Format: "ini"}, []byte(`a = 1`)); !errors.Is(err, ErrUnknownFormat) {
+		t.Errorf("ini: %v", err)
 	}
 	toml := Layout{Format: FormatTOML, ServersKey: "mcp_servers"}
 	got, err := Servers(toml, []byte("[[mcp_servers]]\nname = \"a\"\n[[mcp_servers]]\nurl = \"u\"\n"))

@@ -23,17 +23,18 @@ func isSecretName(name string) bool { return secretName().MatchString(name) }
 // called "github-auth" or a project in /src/keystore is not a secret.
 func namesContainer(key string) bool {
 	switch strings.ToLower(key) {
-	case "mcpservers", "servers", "mcp", "mcp_servers", "context_servers", "projects":
+	case "mcpservers", "servers", "mcp", "mcp_servers", "context_servers", "projects",
+		"extensions", "amp.mcpservers": // goose, amp
 		return true
 	}
 	return false
 }
 
 // secretContainer reports whether every value under key is a secret: the
-// environment and HTTP headers of a server.
+// environment (goose: envs) and HTTP headers of a server.
 func secretContainer(key string) bool {
 	k := strings.ToLower(key)
-	return k == "env" || k == "environment" || strings.Contains(k, "header")
+	return k == "env" || k == "envs" || k == "environment" || strings.Contains(k, "header")
 }
 
 // keyShape matches values shaped like API keys and bearer credentials,
@@ -87,8 +88,9 @@ var contextShapes = sync.OnceValue(func() []shape {
 		{regexp.MustCompile(`((?:^|\s)-{1,2}` + name + `[ \t]+)([^\s\-"'\\](?:[^\s"'\\]|\\.)*)`), true, false},
 		// "X-Api-Key: X" (a header as one string)
 		{regexp.MustCompile(`(["']` + name + `:[ \t]*)(` + quoted + `)`), true, true},
-		// token: X in a comment
-		{regexp.MustCompile(`((?:^|\s)` + name + `:[ \t]*)(` + quoted + `)`), true, false},
+		// token: X in a comment (or a YAML line); the value starts after
+		// the blanks and an opening quote, so that neither is masked
+		{regexp.MustCompile(`((?:^|\s)` + name + `:[ \t]*["']?)([^\s"'\\](?:[^"'\\\n]|\\.)*)`), true, false},
 	}
 })
 

@@ -14,6 +14,7 @@ const (
 	FormatJSON  = mcpconfig.FormatJSON
 	FormatJSONC = mcpconfig.FormatJSONC // JSON with comments and trailing commas
 	FormatTOML  = mcpconfig.FormatTOML
+	FormatYAML  = mcpconfig.FormatYAML
 )
 
 // ParseError says where a config failed to parse in its format. Its message

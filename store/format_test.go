@@ -19,11 +19,16 @@ func TestParseConfig(t *testing.T) {
 		{"json garbage after", FormatJSON, `{} x`, 1, 4},
 		{"json cut", FormatJSON, `{"a": "` + secret, 1, len(`{"a": "` + secret)},
 		{"jsonc comments and commas", FormatJSONC, "{\n  // note\n  \"servers\": {\"a\": {},},\n}", 0, 0},
+		{"jsonc blank", FormatJSONC, " ", 1, 2},
 		{"jsonc broken", FormatJSONC, "{\n  \"servers\": {\n    \"a\" " + secret + "\n}", 3, 9},
 		{"toml", FormatTOML, "[mcp_servers.a]\ncommand = \"npx\"\nenv = { K = \"" + secret + "\" }\n", 0, 0},
 		{"toml array of tables", FormatTOML, "[[mcp_servers]]\nname = \"a\"\n", 0, 0},
 		{"toml broken", FormatTOML, "[mcp_servers.a]\ncommand = " + secret + "\n", 2, 11},
 		{"toml duplicate key", FormatTOML, "a = 1\na = 2\n", 2, 7},
+		{"yaml", FormatYAML, "extensions:\n  github:\n    envs:\n      TOKEN: " + secret + "\n", 0, 0},
+		{"yaml empty", FormatYAML, "", 0, 0},
+		{"yaml broken flow", FormatYAML, "extensions:\n  github:\n    args: [-y, " + secret + "\n  other: {}\n", 4, 3},
+		{"yaml bad indent", FormatYAML, "mcpServers:\n  - name: a\n   command: " + secret + "\n", 3, 4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -46,7 +51,7 @@ func TestParseConfig(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ParseConfig("yaml", []byte("a: 1")); !errors.Is(err, ErrInvalid) {
+	if _, err := ParseConfig("ini", []byte("a = 1")); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown format: %v, want ErrInvalid", err)
 	}
 }
@@ -56,7 +61,7 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, format := range []string{FormatJSON, FormatJSONC, FormatTOML} {
+		for _, format := range []string{FormatJSON, FormatJSONC, FormatTOML, FormatYAML} {
 			_, err := ParseConfig(format, []byte(s))
 			var pe *ParseError
 			if err != nil && !errors.As(err, &pe) {
@@ -79,7 +84,7 @@ func TestCheckSyntaxAgreesWithParseConfig(t *testing.T) {
 		`{"mcpServers": {"x": {"command": "npx"}}}`, "\ufeff{}", `{"a": "\x00"}`, `[1, 2,]`, `{"a": 1}}`,
 		"a = 1\n", "[mcp_servers.x]\ncommand = \"npx\"\n", "a = \n", "[[mcp_servers]]\nname = \"x\"\n",
 	}
-	for _, format := range []string{FormatJSON, FormatJSONC, FormatTOML} {
+	for _, format := range []string{FormatJSON, FormatJSONC, FormatTOML, FormatYAML} {
 		for _, d := range docs {
 			_, full := ParseConfig(format, []byte(d))
 			quick := checkSyntax(format, []byte(d))

@@ -9,12 +9,15 @@ import (
 // Host is one MCP host: where it keeps its config on each OS and what the
 // file looks like. The table below is the only place that knows paths.
 type Host struct {
-	Name       string // CLI name, e.g. "claude-desktop"
-	Display    string // human name, e.g. "Claude Desktop"
-	Format     string // "json", "jsonc" or "toml"
-	ServersKey string // where the MCP servers live in the file
-	// ServersList: ServersKey holds an array of tables, each naming its
-	// server in "name" (mistral-vibe's [[mcp_servers]]), not a map.
+	Name    string // CLI name, e.g. "claude-desktop"
+	Display string // human name, e.g. "Claude Desktop"
+	Format  string // "json", "jsonc", "toml" or "yaml"
+	// ServersKey is the top-level key of the MCP servers, taken literally:
+	// amp's "amp.mcpServers" is one key with a dot in it, not a path.
+	ServersKey string
+	// ServersList: ServersKey holds a list of servers, each naming itself
+	// in "name" (mistral-vibe's [[mcp_servers]], continue's mcpServers),
+	// not a map.
 	ServersList bool
 	// ProjectsKey: the file also holds per-project servers, under
 	// <ProjectsKey>["<abs path>"].<ServersKey> (claude-code's "projects").
@@ -100,6 +103,103 @@ var hostTable = []Host{
 		}},
 	{Name: "augment", Display: "Augment", Format: "json", ServersKey: "mcpServers",
 		resolve: func(e Env) string { return e.join(e.home(), ".augment", "settings.json") }},
+	// ~/.codeium/windsurf/mcp_config.json as guides cite Windsurf's MCP
+	// docs; the Windows path (under %USERPROFILE%) comes from third-party
+	// guides only, and no override is documented. Its JetBrains plugin keeps
+	// ~/.codeium/mcp_config.json, which this does not back up.
+	{Name: "windsurf", Display: "Windsurf", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string { return e.join(e.home(), ".codeium", "windsurf", "mcp_config.json") }},
+	// Zed keeps every setting in this one file; its servers sit among them
+	// under context_servers. Paths as Zed's docs and paths.rs give them:
+	// macOS ignores XDG_CONFIG_HOME; on Windows one other tool uses
+	// %USERPROFILE%\.config\zed instead of %APPDATA%\Zed.
+	{Name: "zed", Display: "Zed", Format: "jsonc", ServersKey: "context_servers",
+		resolve: func(e Env) string {
+			switch e.GOOS {
+			case "darwin":
+				return e.join(e.home(), ".config", "zed", "settings.json")
+			case "windows":
+				return e.join(e.appData(), "Zed", "settings.json")
+			}
+			if d := e.Getenv("FLATPAK_XDG_CONFIG_HOME"); d != "" && e.isAbs(d) {
+				return e.join(d, "zed", "settings.json")
+			}
+			return e.join(e.xdgConfig(), "zed", "settings.json")
+		}},
+	// Cline keeps its servers in two places that sources disagree on
+	// merging: the VS Code extension's global storage, and ~/.cline for the
+	// CLI and JetBrains. Each is a host of its own, so that both are backed
+	// up (create --all) and each backup names the file it came from.
+	{Name: "cline", Display: "Cline (VS Code)", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string {
+			return e.join(e.appConfig(), "Code", "User", "globalStorage", "saoudrizwan.claude-dev", "settings", "cline_mcp_settings.json")
+		}},
+	// CLINE_MCP_SETTINGS_PATH is not in HOSTS.md: guides quoting Cline's
+	// CLI docs and tools that manage the file name it. CLINE_DATA_DIR is
+	// the data folder itself, CLINE_DIR the folder that holds it; the
+	// first wins, as in Cline's own code.
+	{Name: "cline-cli", Display: "Cline CLI", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string {
+			if p := e.Getenv("CLINE_MCP_SETTINGS_PATH"); p != "" && e.isAbs(p) {
+				return p
+			}
+			data := e.join(e.home(), ".cline", "data")
+			if d := e.Getenv("CLINE_DATA_DIR"); d != "" {
+				data = d
+			} else if d := e.Getenv("CLINE_DIR"); d != "" {
+				data = e.join(d, "data")
+			}
+			return e.join(data, "settings", "cline_mcp_settings.json")
+		}},
+	// Goose resolves its folders with etcetera's XDG strategy on macOS too
+	// (its docs: ~/.config/goose), Block\goose\config under %APPDATA% on
+	// Windows (its docs; other tools disagree). Goose keeps its own
+	// config.yaml.bak beside it.
+	{Name: "goose", Display: "Goose", Format: "yaml", ServersKey: "extensions",
+		resolve: func(e Env) string {
+			if d := e.Getenv("GOOSE_PATH_ROOT"); d != "" {
+				return e.join(d, "config", "config.yaml")
+			}
+			if e.GOOS == "windows" {
+				return e.join(e.appData(), "Block", "goose", "config", "config.yaml")
+			}
+			return e.join(e.xdgConfig(), "goose", "config.yaml")
+		}},
+	// Continue also reads one file per server from ~/.continue/mcpServers/;
+	// only config.yaml, the file its docs point to, is backed up.
+	{Name: "continue", Display: "Continue", Format: "yaml", ServersKey: "mcpServers", ServersList: true,
+		resolve: func(e Env) string {
+			if d := e.Getenv("CONTINUE_GLOBAL_DIR"); d != "" {
+				return e.join(d, "config.yaml")
+			}
+			return e.join(e.home(), ".continue", "config.yaml")
+		}},
+	// GitHub's docs said ~/.config until late 2025; its CLI config-folder
+	// reference now gives ~/.copilot, moved by COPILOT_HOME. One page still
+	// says XDG_CONFIG_HOME moves it, but it is reported ignored since
+	// 1.0.4, so it is not read here.
+	{Name: "copilot-cli", Display: "GitHub Copilot CLI", Format: "json", ServersKey: "mcpServers",
+		resolve: func(e Env) string {
+			if d := e.Getenv("COPILOT_HOME"); d != "" {
+				return e.join(d, "mcp-config.json")
+			}
+			return e.join(e.home(), ".copilot", "mcp-config.json")
+		}},
+	// Amp's servers are under the one top-level key "amp.mcpServers" (a dot
+	// in the key, not nesting). ~/.config/amp on every OS, as tools that
+	// write the file and HOSTS.md give it (Amp's manual could not be read
+	// here); one other tool uses %APPDATA%\amp on Windows.
+	{Name: "amp", Display: "Amp", Format: "jsonc", ServersKey: "amp.mcpServers",
+		resolve: func(e Env) string {
+			if p := e.Getenv("AMP_SETTINGS_FILE"); p != "" && e.isAbs(p) {
+				return p
+			}
+			dir := e.join(e.home(), ".config", "amp")
+			if jsonc := e.join(dir, "settings.jsonc"); e.exists(jsonc) {
+				return jsonc
+			}
+			return e.join(dir, "settings.json")
+		}},
 }
 
 // Hosts returns the supported hosts in a stable order.

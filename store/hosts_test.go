@@ -67,6 +67,44 @@ func TestHostConfigPaths(t *testing.T) {
 		{"opencode", "darwin", macHome, nil, "/Users/u/.config/opencode/opencode.json"},
 		{"opencode", "windows", win, nil, `C:\Users\u\AppData\Roaming\opencode\opencode.json`},
 		{"augment", "windows", win, nil, `C:\Users\u\.augment\settings.json`},
+		{"windsurf", "linux", unixHome, nil, "/home/u/.codeium/windsurf/mcp_config.json"},
+		{"windsurf", "darwin", macHome, nil, "/Users/u/.codeium/windsurf/mcp_config.json"},
+		{"windsurf", "windows", win, nil, `C:\Users\u\.codeium\windsurf\mcp_config.json`},
+		{"zed", "linux", unixHome, nil, "/home/u/.config/zed/settings.json"},
+		{"zed", "linux", with(unixHome, "XDG_CONFIG_HOME", "/xdg"), nil, "/xdg/zed/settings.json"},
+		{"zed", "linux", with(with(unixHome, "XDG_CONFIG_HOME", "/xdg"), "FLATPAK_XDG_CONFIG_HOME", "/flat"), nil, "/flat/zed/settings.json"},
+		{"zed", "darwin", with(macHome, "XDG_CONFIG_HOME", "/xdg"), nil, "/Users/u/.config/zed/settings.json"},
+		{"zed", "windows", win, nil, `C:\Users\u\AppData\Roaming\Zed\settings.json`},
+		{"zed", "windows", winNoVars, nil, `C:\Users\u\AppData\Roaming\Zed\settings.json`},
+		{"cline", "linux", unixHome, nil, "/home/u/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json"},
+		{"cline", "darwin", macHome, nil, "/Users/u/Library/Application Support/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json"},
+		{"cline", "windows", win, nil, `C:\Users\u\AppData\Roaming\Code\User\globalStorage\saoudrizwan.claude-dev\settings\cline_mcp_settings.json`},
+		{"cline-cli", "linux", unixHome, nil, "/home/u/.cline/data/settings/cline_mcp_settings.json"},
+		{"cline-cli", "darwin", macHome, nil, "/Users/u/.cline/data/settings/cline_mcp_settings.json"},
+		{"cline-cli", "windows", win, nil, `C:\Users\u\.cline\data\settings\cline_mcp_settings.json`},
+		{"cline-cli", "linux", with(unixHome, "CLINE_DIR", "/c"), nil, "/c/data/settings/cline_mcp_settings.json"},
+		{"cline-cli", "linux", with(with(unixHome, "CLINE_DIR", "/c"), "CLINE_DATA_DIR", "/d"), nil, "/d/settings/cline_mcp_settings.json"},
+		{"cline-cli", "linux", with(with(unixHome, "CLINE_DATA_DIR", "/d"), "CLINE_MCP_SETTINGS_PATH", "/m/mcp.json"), nil, "/m/mcp.json"},
+		{"cline-cli", "linux", with(unixHome, "CLINE_MCP_SETTINGS_PATH", "relative.json"), nil, "/home/u/.cline/data/settings/cline_mcp_settings.json"},
+		{"cline-cli", "windows", with(win, "CLINE_DATA_DIR", `D:\cline`), nil, `D:\cline\settings\cline_mcp_settings.json`},
+		{"goose", "linux", unixHome, nil, "/home/u/.config/goose/config.yaml"},
+		{"goose", "linux", with(unixHome, "XDG_CONFIG_HOME", "/xdg"), nil, "/xdg/goose/config.yaml"},
+		{"goose", "darwin", macHome, nil, "/Users/u/.config/goose/config.yaml"},
+		{"goose", "windows", win, nil, `C:\Users\u\AppData\Roaming\Block\goose\config\config.yaml`},
+		{"goose", "linux", with(unixHome, "GOOSE_PATH_ROOT", "/g"), nil, "/g/config/config.yaml"},
+		{"goose", "windows", with(win, "GOOSE_PATH_ROOT", `D:\g`), nil, `D:\g\config\config.yaml`},
+		{"continue", "linux", unixHome, nil, "/home/u/.continue/config.yaml"},
+		{"continue", "darwin", with(macHome, "CONTINUE_GLOBAL_DIR", "/cont"), nil, "/cont/config.yaml"},
+		{"continue", "windows", win, nil, `C:\Users\u\.continue\config.yaml`},
+		{"copilot-cli", "linux", with(unixHome, "XDG_CONFIG_HOME", "/xdg"), nil, "/home/u/.copilot/mcp-config.json"},
+		{"copilot-cli", "darwin", with(macHome, "COPILOT_HOME", "/cop"), nil, "/cop/mcp-config.json"},
+		{"copilot-cli", "windows", win, nil, `C:\Users\u\.copilot\mcp-config.json`},
+		{"amp", "linux", unixHome, nil, "/home/u/.config/amp/settings.json"},
+		{"amp", "linux", unixHome, []string{"/home/u/.config/amp/settings.jsonc"}, "/home/u/.config/amp/settings.jsonc"},
+		{"amp", "darwin", with(macHome, "AMP_SETTINGS_FILE", "/a/amp.json"), nil, "/a/amp.json"},
+		{"amp", "linux", with(unixHome, "AMP_SETTINGS_FILE", "rel/amp.json"), nil, "/home/u/.config/amp/settings.json"},
+		{"amp", "windows", win, nil, `C:\Users\u\.config\amp\settings.json`},
+		{"amp", "windows", with(win, "AMP_SETTINGS_FILE", `D:\amp\settings.json`), nil, `D:\amp\settings.json`},
 	}
 	for _, c := range cases {
 		t.Run(c.host+"/"+c.goos, func(t *testing.T) {
@@ -91,12 +129,12 @@ func TestHostConfigPaths(t *testing.T) {
 }
 
 func TestLookupHost(t *testing.T) {
-	for _, name := range []string{"", "VSCode", "vs code", "../etc", "/abs", "сursor", "cursor\x00", "windsurf"} {
+	for _, name := range []string{"", "VSCode", "vs code", "../etc", "/abs", "сursor", "cursor\x00", "wind surf", "cline_cli"} {
 		if _, err := LookupHost(name); !errors.Is(err, ErrUnknownHost) {
 			t.Errorf("LookupHost(%q): %v, want ErrUnknownHost", name, err)
 		}
 	}
-	if len(HostNames()) < 11 {
+	if len(HostNames()) < 19 {
 		t.Errorf("only %d hosts", len(HostNames()))
 	}
 	for _, n := range HostNames() {

@@ -15,10 +15,14 @@ func (a *app) hostsCommand() *cli.Command {
 		Usage: "supported hosts, where their config is, and their latest backup",
 		Description: `Lists every supported MCP host with its config path on this machine
 (after the host's own variables: CLAUDE_CONFIG_DIR, CODEX_HOME, VIBE_HOME,
-XDG_CONFIG_HOME, APPDATA, LOCALAPPDATA), whether the file exists, its
-size, its format, and its latest backup. A config path that holds a
-folder or another non-regular file shows "(not a file)" and no size
-(--json: "size": null and "problem").
+CLINE_MCP_SETTINGS_PATH, CLINE_DATA_DIR, CLINE_DIR, GOOSE_PATH_ROOT,
+CONTINUE_GLOBAL_DIR, COPILOT_HOME, AMP_SETTINGS_FILE,
+FLATPAK_XDG_CONFIG_HOME, XDG_CONFIG_HOME, APPDATA, LOCALAPPDATA), whether
+the file exists, its size, its format, and its latest backup. A config
+path that holds a folder or another non-regular file shows "(not a file)"
+and no size (--json: "size": null and "problem"). Cline has two rows:
+cline (the VS Code extension's file) and cline-cli (~/.cline, for the CLI
+and JetBrains).
 
 Examples:
   hatch-backup hosts

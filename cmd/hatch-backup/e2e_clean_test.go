@@ -194,7 +194,7 @@ func TestCleanAndCompactBadInput(t *testing.T) {
 		{"negative keep-weekly", []string{"clean", "--keep-count", "1", "--keep-weekly", "-2"}, "--keep-weekly -2"},
 		{"negative keep-monthly", []string{"clean", "--keep-count", "1", "--keep-monthly", "-3"}, "--keep-monthly -3"},
 		{"not a number", []string{"clean", "--keep-count", "ten"}, "ten"},
-		{"unknown host", []string{"clean", "--keep-count", "1", "--host", "windsurf"}, "windsurf"},
+		{"unknown host", []string{"clean", "--keep-count", "1", "--host", "sublime"}, "sublime"},
 		{"stray argument", []string{"clean", "30"}, "--older-than-days"},
 		{"compact negative", []string{"compact", "--compress-older-than-days", "-1"}, "--compress-older-than-days -1"},
 		{"compact not a number", []string{"compact", "--compress-older-than-days", "x"}, "x"},

@@ -58,7 +58,7 @@ func TestBadInput(t *testing.T) {
 		{"host with space", []string{"create", "--host", "vs code"}, 2, "vs code"},
 		{"host Cyrillic look-alike", []string{"create", "--host", "сursor"}, 2, "unknown host"},
 		{"host 300 chars", []string{"create", "--host", strings.Repeat("a", 300)}, 2, "unknown host"},
-		{"list unknown host", []string{"list", "--host", "windsurf"}, 2, "windsurf"},
+		{"list unknown host", []string{"list", "--host", "sublime"}, 2, "sublime"},
 		{"config missing", []string{"create", "--host", "cursor", "--config", filepath.Join(e.home, "nope.json")}, 10, "nope.json"},
 		{"host config missing", []string{"create", "--host", "kiro"}, 10, filepath.Join(".kiro", "settings", "mcp.json")},
 		{"config is a directory", []string{"create", "--host", "cursor", "--config", dirCfg}, 2, dirCfg},

@@ -53,8 +53,17 @@ func TestHostsResolveEveryHost(t *testing.T) {
 		"kiro":           filepath.Join(h, ".kiro", "settings", "mcp.json"),
 		"opencode":       filepath.Join(h, ".config", "opencode", "opencode.json"),
 		"augment":        filepath.Join(h, ".augment", "settings.json"),
+		"windsurf":       filepath.Join(h, ".codeium", "windsurf", "mcp_config.json"),
+		"zed":            filepath.Join(h, ".config", "zed", "settings.json"),
+		"cline":          filepath.Join(appSupport, "Code", "User", "globalStorage", "saoudrizwan.claude-dev", "settings", "cline_mcp_settings.json"),
+		"cline-cli":      filepath.Join(h, ".cline", "data", "settings", "cline_mcp_settings.json"),
+		"goose":          filepath.Join(h, ".config", "goose", "config.yaml"),
+		"continue":       filepath.Join(h, ".continue", "config.yaml"),
+		"copilot-cli":    filepath.Join(h, ".copilot", "mcp-config.json"),
+		"amp":            filepath.Join(h, ".config", "amp", "settings.json"),
 	}
-	formats := map[string]string{"vscode": "jsonc", "opencode": "jsonc", "codex": "toml", "mistral-vibe": "toml"}
+	formats := map[string]string{"vscode": "jsonc", "opencode": "jsonc", "codex": "toml", "mistral-vibe": "toml",
+		"zed": "jsonc", "amp": "jsonc", "goose": "yaml", "continue": "yaml"}
 	check := func(want map[string]string) {
 		t.Helper()
 		got := e.hostsJSON()
@@ -78,7 +87,9 @@ func TestHostsResolveEveryHost(t *testing.T) {
 	check(defaults)
 
 	over := t.TempDir()
-	vars := map[string]string{"XDG_CONFIG_HOME": "xdg", "CLAUDE_CONFIG_DIR": "claude", "CODEX_HOME": "codex", "VIBE_HOME": "vibe"}
+	vars := map[string]string{"XDG_CONFIG_HOME": "xdg", "CLAUDE_CONFIG_DIR": "claude", "CODEX_HOME": "codex", "VIBE_HOME": "vibe",
+		"CLINE_DATA_DIR": "cline", "GOOSE_PATH_ROOT": "goose", "CONTINUE_GLOBAL_DIR": "continue", "COPILOT_HOME": "copilot",
+		"AMP_SETTINGS_FILE": filepath.Join("amp", "amp.json")}
 	for k, v := range vars {
 		e.setVar(k, filepath.Join(over, v))
 	}
@@ -90,9 +101,16 @@ func TestHostsResolveEveryHost(t *testing.T) {
 	want["codex"] = filepath.Join(over, "codex", "config.toml")
 	want["mistral-vibe"] = filepath.Join(over, "vibe", "config.toml")
 	want["opencode"] = filepath.Join(over, "xdg", "opencode", "opencode.json")
+	want["cline-cli"] = filepath.Join(over, "cline", "settings", "cline_mcp_settings.json")
+	want["goose"] = filepath.Join(over, "goose", "config", "config.yaml")
+	want["continue"] = filepath.Join(over, "continue", "config.yaml")
+	want["copilot-cli"] = filepath.Join(over, "copilot", "mcp-config.json")
+	want["amp"] = filepath.Join(over, "amp", "amp.json")
 	if runtime.GOOS != "darwin" {
 		want["claude-desktop"] = filepath.Join(over, "xdg", "Claude", "claude_desktop_config.json")
 		want["vscode"] = filepath.Join(over, "xdg", "Code", "User", "mcp.json")
+		want["cline"] = filepath.Join(over, "xdg", "Code", "User", "globalStorage", "saoudrizwan.claude-dev", "settings", "cline_mcp_settings.json")
+		want["zed"] = filepath.Join(over, "xdg", "zed", "settings.json")
 	}
 	check(want)
 
@@ -391,7 +409,7 @@ func TestTypoSuggestions(t *testing.T) {
 		{[]string{"hots"}, "did you mean hosts?"},
 		{[]string{"create", "--host", "cusor"}, `unknown host "cusor" (did you mean cursor?) (supported: claude-desktop, `},
 		{[]string{"list", "--host", "vscod"}, "did you mean vscode?"},
-		{[]string{"diff", "--host", "windsurf"}, "supported: claude-desktop"},
+		{[]string{"diff", "--host", "sublime"}, "supported: claude-desktop"},
 		{[]string{"frobnicate"}, "commands: hosts, create"},
 	} {
 		r := e.must(2, c.args...)
@@ -468,5 +486,104 @@ func TestCompletion(t *testing.T) {
 		if err != nil || strings.TrimSpace(string(out)) != c.want {
 			t.Errorf("complete %q: %q %v, want %q", c.words, out, err, c.want)
 		}
+	}
+}
+
+// TestNewHostsYAMLJSONCDottedKey: goose (YAML), zed (JSONC among all of
+// Zed's settings), amp (the dotted "amp.mcpServers" key) and both cline
+// files through the binary: hosts finds them, create --all backs each up
+// and checks that it parses, diff masks their secrets and diff --servers
+// names the servers that changed.
+func TestNewHostsYAMLJSONCDottedKey(t *testing.T) {
+	e := newEnv(t)
+	paths := map[string]string{}
+	for name, row := range e.hostsJSON() {
+		paths[name] = row.Path
+	}
+	write := func(host, data string) {
+		t.Helper()
+		os.MkdirAll(filepath.Dir(paths[host]), 0o700)
+		if err := os.WriteFile(paths[host], []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("goose", "GOOSE_PROVIDER: anthropic\nextensions:\n  developer:\n    enabled: true\n    type: builtin\n  github:\n    cmd: npx\n    args: [-y, '@modelcontextprotocol/server-github']\n    envs:\n      GITHUB_PERSONAL_ACCESS_TOKEN: "+secretMarker+"\n    type: stdio\n")
+	write("zed", "// Zed settings\n{\n  \"theme\": \"One Dark\",\n  \"context_servers\": {\n    \"hexdocs\": {\"source\": \"custom\", \"command\": \"npx\", \"args\": [\"-y\", \"hexdocs-mcp\"], \"env\": {\"TOKEN\": \""+secretMarker+"\"}},\n  },\n  \"vim_mode\": true,\n}\n")
+	write("amp", "{\n  \"amp.mcpServers\": {\"playwright\": {\"command\": \"npx\", \"args\": [\"-y\", \"@playwright/mcp@latest\"], \"env\": {\"K\": \""+secretMarker+"\"}}},\n  \"amp.anthropic.thinking.enabled\": true\n}\n")
+	write("cline", `{"mcpServers": {"ext": {"command": "node", "env": {"API_KEY": "`+secretMarker+`"}}}}`)
+	write("cline-cli", `{"mcpServers": {"cli": {"url": "https://h/mcp"}}}`)
+
+	got := e.hostsJSON()
+	for _, h := range []string{"goose", "zed", "amp", "cline", "cline-cli"} {
+		if row := got[h]; !row.Exists || row.Size == nil || row.Path != paths[h] {
+			t.Errorf("hosts %s: %+v", h, row)
+		}
+	}
+	table := e.must(0, "hosts").stdout
+	for _, s := range []string{"cline-cli", paths["cline"], paths["cline-cli"], "yaml"} {
+		if !strings.Contains(table, s) {
+			t.Errorf("hosts table lacks %q:\n%s", s, table)
+		}
+	}
+
+	r := e.must(0, "create", "--all", "--json")
+	rows := createAllJSON(t, r)
+	if len(rows) != 5 || r.stderr != "" {
+		t.Fatalf("create --all: %d rows: %s", len(rows), r)
+	}
+	for h, row := range rows {
+		if !row.Success || row.Backup == nil || row.Backup.Parsed == nil || !*row.Backup.Parsed || *row.Backup.OriginalConfigPath != paths[h] {
+			t.Errorf("%s: %+v", h, row)
+		}
+	}
+
+	// Changes: goose gains a server and its token changes; zed's server
+	// changes among other settings; amp's server is renamed, and a nested
+	// amp.mcpServers (not where Amp reads) is ignored.
+	write("goose", "GOOSE_PROVIDER: anthropic\nextensions:\n  developer:\n    enabled: true\n    type: builtin\n  github:\n    cmd: npx\n    args: [-y, '@modelcontextprotocol/server-github']\n    envs:\n      GITHUB_PERSONAL_ACCESS_TOKEN: "+secretMarker+"-new\n    type: stdio\n  fetch:\n    cmd: uvx\n    args: [mcp-server-fetch]\n")
+	write("zed", "// Zed settings\n{\n  \"theme\": \"One Light\",\n  \"context_servers\": {\n    \"hexdocs\": {\"source\": \"custom\", \"command\": \"npx\", \"args\": [\"-y\", \"hexdocs-mcp@0.6\"], \"env\": {\"TOKEN\": \""+secretMarker+"\"}},\n  },\n  \"vim_mode\": true,\n}\n")
+	write("amp", "{\n  \"amp.mcpServers\": {\"pw\": {\"command\": \"npx\", \"args\": [\"-y\", \"@playwright/mcp@latest\"], \"env\": {\"K\": \""+secretMarker+"\"}}},\n  \"amp\": {\"mcpServers\": {\"nested\": {}}},\n  \"amp.anthropic.thinking.enabled\": true\n}\n")
+	for host, want := range map[string]string{
+		"goose": "+ fetch (added)\n~ github (changed)\n",
+		"zed":   "~ hexdocs (changed)\n",
+		"amp":   "- playwright (removed)\n+ pw (added)\n",
+	} {
+		if r := e.must(1, "diff", "--host", host, "--servers", "--exit-code"); r.stdout != want {
+			t.Errorf("%s --servers: %q, want %q", host, r.stdout, want)
+		}
+		r := e.must(1, "diff", "--host", host, "--exit-code")
+		if strings.Contains(r.stdout, "SECRET") || strings.Contains(r.stderr, "SECRET") || !strings.Contains(r.stdout, "***") {
+			t.Errorf("%s diff shows a secret or masks nothing:\n%s", host, r)
+		}
+	}
+	r = e.must(0, "diff", "--host", "goose")
+	for _, s := range []string{"GITHUB_PERSONAL_ACCESS_TOKEN: ***", "+  fetch:", "+    cmd: uvx"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("goose diff lacks %q:\n%s", s, r.stdout)
+		}
+	}
+	// Theme changed but no server: zed's diff --servers says so by exit 0
+	// once the server is back as it was.
+	write("zed", "// Zed settings\n{\n  \"theme\": \"One Light\",\n  \"context_servers\": {\n    \"hexdocs\": {\"source\": \"custom\", \"command\": \"npx\", \"args\": [\"-y\", \"hexdocs-mcp\"], \"env\": {\"TOKEN\": \""+secretMarker+"\"}},\n  },\n  \"vim_mode\": true,\n}\n")
+	if r := e.must(0, "diff", "--host", "zed", "--servers", "--exit-code"); r.stdout != "" {
+		t.Errorf("zed, servers unchanged: %q", r.stdout)
+	}
+	e.must(1, "diff", "--host", "zed", "--exit-code")
+
+	// A goose config that does not parse is backed up as it is, with a
+	// warning that names the path, the line and the column, and no content.
+	broken := "extensions:\n  github:\n    envs: {GITHUB_PERSONAL_ACCESS_TOKEN: " + secretMarker + "\n  fetch: {}\n"
+	write("goose", broken)
+	r = e.must(0, "create", "--host", "goose")
+	if !strings.Contains(r.stderr, paths["goose"]) || !strings.Contains(r.stderr, "does not parse as yaml at line 4, column 3") ||
+		strings.Contains(r.stderr, "SECRET") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("warning: %s", r)
+	}
+	if got, _ := os.ReadFile(strings.TrimSpace(r.stdout)); string(got) != broken {
+		t.Error("the unparsable goose config was not backed up byte for byte")
+	}
+	r = e.must(1, "diff", "--host", "goose", "--timestamp", e.listJSON("--host", "goose")[1].Timestamp, "--exit-code")
+	if strings.Contains(r.stdout, "SECRET") {
+		t.Errorf("diff of an unparsable YAML config shows the secret:\n%s", r.stdout)
 	}
 }
