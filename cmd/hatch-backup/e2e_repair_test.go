@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestE2ERestoreServers: Claude Code empties its servers (user scope and a
+// project's) while writing newer state; restore --servers puts back the
+// servers only, by name in the output, never values.
+func TestE2ERestoreServers(t *testing.T) {
+	e := newEnv(t)
+	p := filepath.Join(e.home, ".claude.json")
+	good := `{
+  "numStartups": 3,
+  "mcpServers": {
+    "github": {"command": "npx", "env": {"GITHUB_TOKEN": "` + secretMarker + `"}},
+    "fs": {"command": "fs"}
+  },
+  "projects": {
+    "/src/app": {"mcpServers": {"db": {"command": "db"}}, "allowedTools": []}
+  }
+}
+`
+	os.WriteFile(p, []byte(good), 0o600)
+	e.must(0, "create", "--host", "claude-code")
+	lost := `{
+  "numStartups": 42,
+  "mcpServers": {},
+  "projects": {
+    "/src/app": {"mcpServers": {}, "allowedTools": ["Bash"]}
+  },
+  "userID": "abc"
+}
+`
+	os.WriteFile(p, []byte(lost), 0o600)
+	e.must(0, "create", "--host", "claude-code") // watch would have taken this
+
+	r := e.must(0, "restore", "--host", "claude-code", "--servers", "--dry-run")
+	if !strings.Contains(r.stdout, `"fs", "github"`) || !strings.Contains(r.stdout, "would put back") {
+		t.Fatalf("dry run: %s", r)
+	}
+	if now, _ := os.ReadFile(p); string(now) != lost {
+		t.Fatal("dry run changed the config")
+	}
+	r = e.must(0, "restore", "--host", "claude-code", "--servers", "--json")
+	var out struct {
+		Success         bool        `json:"success"`
+		Changed         bool        `json:"changed"`
+		Target          string      `json:"target"`
+		RestoredServers []string    `json:"restored_servers"`
+		SafetyBackup    *backupJSON `json:"safety_backup"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if !out.Success || !out.Changed || strings.Join(out.RestoredServers, ",") != "fs,github" || out.SafetyBackup == nil || !out.SafetyBackup.Safety {
+		t.Fatalf("json: %+v", out)
+	}
+	now, _ := os.ReadFile(p)
+	for _, kept := range []string{`"numStartups": 42`, `"userID": "abc"`, `"allowedTools": ["Bash"]`, secretMarker} {
+		if !strings.Contains(string(now), kept) {
+			t.Fatalf("%s missing from\n%s", kept, now)
+		}
+	}
+	// The project's servers.
+	r = e.must(0, "restore", "--host", "claude-code", "--project", "/src/app")
+	if !strings.Contains(r.stdout, `server "db"`) {
+		t.Fatalf("project: %s", r)
+	}
+	now, _ = os.ReadFile(p)
+	if !strings.Contains(string(now), `"/src/app": {"mcpServers": {
+      "db": {"command": "db"}
+    }, "allowedTools": ["Bash"]}`) {
+		t.Fatalf("project servers:\n%s", now)
+	}
+	// Nothing left to put back: exit 10, nothing changed.
+	before := snapshot(t, e.home)
+	e.must(10, "restore", "--host", "claude-code", "--servers")
+	sameSnapshot(t, "nothing to restore", before, snapshot(t, e.home))
+}
+
+// TestE2ERestoreServersRefuses: a config that does not parse is exit 3
+// with the hint to restore the whole file; an unknown server is exit 10;
+// nothing changes on disk.
+func TestE2ERestoreServersRefuses(t *testing.T) {
+	e := newEnv(t)
+	p := filepath.Join(e.home, ".cursor", "mcp.json")
+	e.writeConfig(p, "github", 0o600)
+	e.must(0, "create", "--host", "cursor")
+	os.WriteFile(p, []byte(`{"mcpServers": {"a": `), 0o600)
+	before := snapshot(t, e.home)
+	r := e.must(3, "restore", "--host", "cursor", "--servers")
+	if !strings.Contains(r.stderr, "restore the whole file") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("unparsable: %s", r)
+	}
+	sameSnapshot(t, "unparsable", before, snapshot(t, e.home))
+	os.WriteFile(p, []byte(`{}`), 0o600)
+	before = snapshot(t, e.home)
+	e.must(10, "restore", "--host", "cursor", "--server", "nope")
+	sameSnapshot(t, "unknown server", before, snapshot(t, e.home))
+}
+
+// TestE2ERestoreServersTOML: Codex dropped a [mcp_servers.*] table; it
+// comes back and the other tables and comments stay byte for byte.
+func TestE2ERestoreServersTOML(t *testing.T) {
+	e := newEnv(t)
+	p := filepath.Join(e.home, ".codex", "config.toml")
+	os.MkdirAll(filepath.Dir(p), 0o700)
+	os.WriteFile(p, []byte("model = \"o3\"\n\n[mcp_servers.github]\ncommand = \"npx\"\n\n[mcp_servers.github.env]\nGITHUB_TOKEN = \""+secretMarker+"\"\n"), 0o600)
+	e.must(0, "create", "--host", "codex")
+	lost := "# my settings\nmodel = \"gpt-5\" # newer\n\n[tui]\nnotifications = true\n"
+	os.WriteFile(p, []byte(lost), 0o600)
+	e.must(0, "restore", "--host", "codex", "--servers", "--server", "github")
+	now, _ := os.ReadFile(p)
+	want := lost + "\n[mcp_servers.github]\ncommand = \"npx\"\n\n[mcp_servers.github.env]\nGITHUB_TOKEN = \"" + secretMarker + "\"\n"
+	if string(now) != want {
+		t.Fatalf("got\n%s", now)
+	}
+}
