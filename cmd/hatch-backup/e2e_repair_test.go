@@ -121,3 +121,52 @@ func TestE2ERestoreServersTOML(t *testing.T) {
 		t.Fatalf("got\n%s", now)
 	}
 }
+
+// TestE2EImport: import --dry-run on a new store changes nothing; import
+// adopts Claude Code's copies and a manager's .bak, leaves them as they
+// are, lists them, and a second run adopts nothing.
+func TestE2EImport(t *testing.T) {
+	e := newEnv(t)
+	rot := filepath.Join(e.home, ".claude", "backups", ".claude.json.backup.1")
+	e.writeConfig(rot, "old", 0o600)
+	corrupted := filepath.Join(e.home, ".claude.json.corrupted.1767225600")
+	os.WriteFile(corrupted, []byte(`{"mcpServers": {"x": {"env": {"K": "`+secretMarker+`"`), 0o600)
+	bak := filepath.Join(e.home, ".cursor", "mcp.json.bak")
+	e.writeConfig(bak, "managed", 0o600)
+	before := snapshot(t, e.home)
+
+	r := e.must(0, "import", "--dry-run", "--json")
+	sameSnapshot(t, "import --dry-run", before, snapshot(t, e.home))
+	var dry importJSON
+	if err := json.Unmarshal([]byte(r.stdout), &dry); err != nil || len(dry.Adopted) != 3 || len(dry.Skipped) != 0 || !dry.DryRun {
+		t.Fatalf("dry run: %v %s", err, r)
+	}
+	r = e.must(0, "import", "--json")
+	var res importJSON
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || len(res.Adopted) != 3 {
+		t.Fatalf("import: %v %s", err, r)
+	}
+	for _, c := range res.Adopted {
+		if c.Backup == nil || c.Backup.OriginalConfigPath == nil {
+			t.Fatalf("adopted without a backup: %+v", c)
+		}
+		wantParsed := c.Path != corrupted
+		if c.Backup.Parsed == nil || *c.Backup.Parsed != wantParsed {
+			t.Errorf("%s: parsed %v", c.Path, c.Backup.Parsed)
+		}
+	}
+	after := snapshot(t, e.home)
+	for p, v := range before {
+		if after[p] != v {
+			t.Errorf("%s changed", p)
+		}
+	}
+	if got := len(e.listJSON()); got != 3 {
+		t.Fatalf("list: %d backups", got)
+	}
+	r = e.must(0, "import")
+	if !strings.Contains(r.stdout, "0 adopted, 3 skipped") {
+		t.Fatalf("second run: %s", r)
+	}
+	e.must(0, "verify")
+}
