@@ -24,7 +24,7 @@ func TestImport(t *testing.T) {
 	when := time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.UTC)
 	copies := map[string]string{
 		filepath.Join(home, ".claude", "backups", ".claude.json.backup.1"): `{"mcpServers": {"a": {}}}`,
-		filepath.Join(home, ".claude.json.corrupted.1767225600"):          `{"mcpServers": {`,
+		filepath.Join(home, ".claude.json.corrupted.1767225600"):           `{"mcpServers": {`,
 		cursorConfig + ".bak": `{"mcpServers": {"b": {}}}`,
 	}
 	for p, data := range copies {

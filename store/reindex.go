@@ -71,6 +71,7 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	if err != nil {
 		return res, err
 	}
+	s.folders.record = true // it has read every folder: record them all
 	var justRead map[string]fileFacts
 	if built != nil {
 		res.Adopted, res.Problems, justRead = built.backups, built.problems, built.facts

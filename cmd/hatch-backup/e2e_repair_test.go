@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestE2ERestoreServers: Claude Code empties its servers (user scope and a
@@ -169,4 +170,30 @@ func TestE2EImport(t *testing.T) {
 		t.Fatalf("second run: %s", r)
 	}
 	e.must(0, "verify")
+}
+
+// TestE2EListNoticesHatch: after Python Hatch adds a backup file, list
+// says on stderr which folder changed and to run reindex; after reindex
+// the backup lists and the notice is gone.
+func TestE2EListNoticesHatch(t *testing.T) {
+	e := newEnv(t)
+	p := filepath.Join(e.home, ".cursor", "mcp.json")
+	e.writeConfig(p, "a", 0o600)
+	e.must(0, "create", "--host", "cursor")
+	if r := e.must(0, "list"); r.stderr != "" {
+		t.Fatalf("untouched: %s", r)
+	}
+	dir := filepath.Join(e.root, "cursor")
+	os.WriteFile(filepath.Join(dir, "mcp.json.cursor.20260101_000000_000000"), []byte(`{"mcpServers": {}}`), 0o600)
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(dir, later, later)
+	r := e.must(0, "list")
+	if !strings.Contains(r.stderr, dir) || !strings.Contains(r.stderr, "hatch-backup reindex") {
+		t.Fatalf("no notice: %s", r)
+	}
+	e.must(0, "reindex")
+	r = e.must(0, "list", "--json")
+	if r.stderr != "" || strings.Count(r.stdout, `"hostname"`) != 2 {
+		t.Fatalf("after reindex: %s", r)
+	}
 }
