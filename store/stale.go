@@ -100,6 +100,13 @@ func (s *Store) recordFolders() error {
 			return nil
 		}
 	}
+	if s.folders.known == nil { // reindex: nothing was checked at open
+		known, err := s.db.FolderStates()
+		if err != nil {
+			return nil
+		}
+		s.folders.known = known
+	}
 	changed := map[string]index.FolderState{}
 	for _, h := range hostTable {
 		if s.folders.stale[h.Name] {
