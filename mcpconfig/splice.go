@@ -72,6 +72,16 @@ func scopeOf(l Layout, project string, root map[string]any) (map[string]any, err
 	return m, nil
 }
 
+// SpliceSupported reports whether SpliceServers can edit configs of
+// format.
+func SpliceSupported(format string) bool {
+	switch format {
+	case FormatJSON, FormatJSONC, FormatTOML:
+		return true
+	}
+	return false
+}
+
 // SpliceServers returns current with the servers names of backup put
 // into it: a server current lacks is added, one it has is replaced by the
 // backup's definition. Every other byte of current stays as it is: JSON

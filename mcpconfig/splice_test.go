@@ -194,3 +194,11 @@ func FuzzSpliceServers(f *testing.F) {
 		}
 	})
 }
+
+func TestSpliceSupported(t *testing.T) {
+	for f, want := range map[string]bool{FormatJSON: true, FormatJSONC: true, FormatTOML: true, "yaml": false, "": false} {
+		if SpliceSupported(f) != want {
+			t.Errorf("%q: %v", f, !want)
+		}
+	}
+}

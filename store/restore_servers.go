@@ -67,6 +67,10 @@ func (s *Store) RestoreServers(ctx context.Context, o RestoreServersOptions) (Re
 	if err != nil {
 		return res, err
 	}
+	if !mcpconfig.SpliceSupported(h.Format) {
+		return res, fmt.Errorf("--servers for %s: %w: %s configs are not supported yet; restore the whole file instead (hatch-backup restore --host %s)",
+			h.Name, ErrInvalid, h.Format, h.Name)
+	}
 	if o.Project != "" && h.ProjectsKey == "" {
 		return res, fmt.Errorf("--project %s: %w: %s keeps no per-project servers", o.Project, ErrInvalid, h.Name)
 	}
@@ -155,18 +159,26 @@ func at(pos string) string {
 
 // backupWithServers is the backup RestoreServers takes by default: the
 // newest (through latest: never future-dated, never a safety backup)
-// taken from target, or from an unknown path, that parses and holds a
-// server to put back. ErrNotFound when none does.
+// taken from target (or from an unknown path; failing those, from any
+// path of the host) that parses and holds a server to put back.
+// ErrNotFound when none does.
 func (s *Store) backupWithServers(ctx context.Context, h Host, o RestoreServersOptions, target string, cur map[string]string) (Backup, []byte, error) {
 	passed := map[string]bool{}
+	anyPath := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return Backup{}, nil, err
 		}
 		b, err := s.latest(h.Name, func(r index.Record) bool {
 			return !r.Safety && r.Parse != index.Unparsable && !passed[r.Timestamp] &&
-				(r.OriginalPath == "" || samePath(r.OriginalPath, target))
+				(anyPath || r.OriginalPath == "" || samePath(r.OriginalPath, target))
 		})
+		if errors.Is(err, ErrNotFound) && !anyPath {
+			// None taken from this config: one from another path of the
+			// host (a config that moved) is better than none.
+			anyPath = true
+			continue
+		}
 		if errors.Is(err, ErrNotFound) {
 			what := "a server that " + target + " lacks"
 			if len(o.Servers) > 0 {

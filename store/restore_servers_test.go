@@ -84,3 +84,24 @@ func TestRestoreServersRefusesUnparsable(t *testing.T) {
 		t.Fatal("a backup was taken")
 	}
 }
+
+// TestRestoreServersOtherPath: a config that moved (or --to a copy) takes
+// its servers from a backup of another path of the host when none of its
+// own path has them.
+func TestRestoreServersOtherPath(t *testing.T) {
+	f := newFixture(t)
+	old := f.config("old.json", []byte(`{"mcpServers": {"a": {"command": "a"}}}`))
+	f.create("cursor", old)
+	moved := f.config("new.json", []byte(`{"theme": "dark"}`))
+	s := f.open()
+	defer s.Close()
+	res, err := s.RestoreServers(context.Background(), RestoreServersOptions{Host: "cursor", To: moved})
+	if err != nil || len(res.RestoredServers) != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if now, _ := os.ReadFile(moved); string(now) != `{"theme": "dark", "mcpServers": {
+  "a": {"command": "a"}
+}}` {
+		t.Fatalf("got %s", now)
+	}
+}
