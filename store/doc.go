@@ -48,7 +48,6 @@
 //     original path kept). It moves a damaged index aside instead of
 //     deleting it, keeps the entry of a backup whose bytes changed (the
 //     damage stays visible), and a second run changes nothing.
-//
 //   - RestoreServers puts server entries of a backup into the current
 //     config and changes no other byte of it (mcpconfig.SpliceServers,
 //     checked by parsing the result), with Restore's checks, safety
