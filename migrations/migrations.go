@@ -38,6 +38,12 @@ var registry = []Migration{
 	// an older program refuse this index as newer instead of calling the
 	// flagged records corrupt.
 	{To: 4, Name: "records may be marked as safety backups (flag bit 2)", Apply: func(*bolt.Tx) error { return nil }},
+	// The state of each host folder when hatch-backup last wrote it, so
+	// that files another program (Python Hatch) added or removed are
+	// noticed with one stat per folder. Only a new bucket: independent of
+	// the migrations beside it. The bump makes an older program, which
+	// would write without updating the states, refuse this index.
+	{To: 5, Name: "record the state of each host folder (bucket folders)", Apply: index.CreateFolders},
 }
 
 // All returns a copy of the migrations, in the order Up applies them.

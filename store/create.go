@@ -112,10 +112,15 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 }
 
 // publish writes the backup file under the first free name at or after
-// now: a name taken by a file (plain or .zst, even a planted symlink) or an
-// instant taken in the index moves to the next microsecond.
+// now (or rec.Created when set: import dates a copy by its mtime): a name
+// taken by a file (plain or .zst, even a planted symlink) or an instant
+// taken in the index moves to the next microsecond.
 func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
-	created := s.now().UTC().Truncate(time.Microsecond)
+	created := rec.Created
+	if created.IsZero() {
+		created = s.now()
+	}
+	created = created.UTC().Truncate(time.Microsecond)
 	for range maxNameTries {
 		rec.Created = created
 		rec.Timestamp = blob.FormatTimestamp(created.In(s.loc))

@@ -48,6 +48,15 @@
 //     original path kept). It moves a damaged index aside instead of
 //     deleting it, keeps the entry of a backup whose bytes changed (the
 //     damage stays visible), and a second run changes nothing.
+//   - RestoreServers puts server entries of a backup into the current
+//     config and changes no other byte of it (mcpconfig.SpliceServers,
+//     checked by parsing the result), with Restore's checks, safety
+//     backup and atomic replace.
+//   - Import only reads the copies it adopts; a copy already held (same
+//     host, sha256 and instant) is not adopted again.
+//   - Every open compares each host folder with the state recorded when
+//     hatch-backup last wrote it (one stat per folder) and names a folder
+//     another program changed (see stale.go).
 //
 // Create parses each config in its host's format (JSON, JSONC, TOML) and
 // records in the index whether it parsed (Backup.Parsed); an unparsable

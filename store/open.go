@@ -76,6 +76,7 @@ type Store struct {
 	db       *index.DB // nil: no index and no backups yet (read-only open)
 	// indexProblem is why an Inspect open could not use the index.
 	indexProblem *Problem
+	folders      folderTracking // see stale.go
 }
 
 // errNeedsWriter: a read-only open found work only a writer may do
@@ -108,6 +109,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		s.closeAll()
 		return nil, err
+	}
+	if !opts.Inspect {
+		s.checkFolders(!s.readOnly)
 	}
 	return s, nil
 }
@@ -256,6 +260,8 @@ func (s *Store) Close() error { return s.closeAll() }
 func (s *Store) closeAll() error {
 	var errs []error
 	if s.db != nil {
+		errs = append(errs, s.recordFolders())
+		s.folders.record = false
 		errs = append(errs, s.db.Close())
 		s.db = nil
 	}

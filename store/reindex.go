@@ -85,6 +85,7 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	v, err := s.Verify(ctx, VerifyOptions{Progress: o.Progress, justRead: justRead})
 	res.Checked = v.Checked
 	res.Problems = mergeProblems(res.Problems, v.Problems)
+	s.folders.record = err == nil // it has read every folder: record them all
 	return res, errors.Join(err, s.closeAll())
 }
 

@@ -18,16 +18,28 @@ first, the current file is backed up (unless --no-backup), and the file
 is replaced atomically, keeping its mode; a symlinked config stays a
 link. --dry-run says what would happen and changes nothing.
 
+--servers puts back only MCP server entries, leaving every other byte of
+the current config as it is (what the application wrote since the backup
+stays): the servers of the backup that the config lacks, or with --server
+NAME exactly those, replacing a changed one. Without --timestamp it takes
+the latest backup holding such a server. --project PATH (claude-code) works
+on that project's servers. --server and --project imply --servers.
+
 Examples:
   hatch-backup restore --host cursor
   hatch-backup restore --host vscode --timestamp 20250921_100000_123456
-  hatch-backup restore --host claude-desktop --to ./claude.json --dry-run`,
+  hatch-backup restore --host claude-desktop --to ./claude.json --dry-run
+  hatch-backup restore --host claude-code --servers
+  hatch-backup restore --host codex --servers --server github --dry-run`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "host", Usage: "the MCP host (`HOST`)"},
 			&cli.StringFlag{Name: "timestamp", Usage: "the backup's `TIMESTAMP` (YYYYMMDD_HHMMSS_ffffff; default: the latest)"},
 			&cli.StringFlag{Name: "to", Usage: "restore to `PATH` instead of the original config path"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "say what would be restored where, change nothing"},
 			&cli.BoolFlag{Name: "no-backup", Usage: "do not back up the current content first"},
+			&cli.BoolFlag{Name: "servers", Usage: "put back only MCP server entries, keep the rest of the current config"},
+			&cli.StringSliceFlag{Name: "server", Usage: "with --servers: put back the server `NAME` (repeatable), replacing a changed one"},
+			&cli.StringFlag{Name: "project", Usage: "with --servers (claude-code): the servers of the project at `PATH`"},
 		},
 		Action: a.restore,
 	}
@@ -50,6 +62,9 @@ func (a *app) restore(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
+	if c.Bool("servers") || c.IsSet("server") || c.IsSet("project") {
+		return a.restoreServers(c, s, host)
+	}
 	if b, err := s.FindToRestore(c.Context, host, c.String("timestamp")); err == nil && b.Unparsable() {
 		fmt.Fprintf(a.stderr, "hatch-backup: warning: backup %s of %s did not parse as %s when it was taken; restoring it as it is\n",
 			b.Timestamp, host, hostFormat(host))

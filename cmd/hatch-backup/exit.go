@@ -42,7 +42,7 @@ func exitCode(err error) int {
 		// Before the checks below: Windows says "access denied" for a
 		// file in use, and nothing else may claim it.
 		return exitFailed
-	case store.IsIntegrity(err), errors.Is(err, store.ErrNewerSchema):
+	case store.IsIntegrity(err), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrUnparsable):
 		return exitIntegrity
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConfigMissing):
 		return exitNotFound
