@@ -99,6 +99,9 @@ func SpliceSupported(format string) bool {
 // not parse is a *ParseError (wrapped, "current config"); a name that
 // backup lacks is ErrNoServer.
 func SpliceServers(l Layout, project string, current, backup []byte, names []string) ([]byte, error) {
+	if !SpliceSupported(l.Format) {
+		return nil, fmt.Errorf("%w: %s configs", ErrSpliceUnsupported, l.Format)
+	}
 	hadBOM := bytes.HasPrefix(current, bom)
 	cur, bak := bytes.TrimPrefix(current, bom), bytes.TrimPrefix(backup, bom)
 	curScope, err := parseScope(l, project, cur)
