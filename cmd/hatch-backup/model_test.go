@@ -1681,6 +1681,9 @@ func (m *model) afterKill() {
 // then verify must be clean.
 func (m *model) repair(what string) {
 	m.t.Helper()
+	if _, err := os.Stat(m.e.root); err != nil {
+		return // nothing was ever written
+	}
 	r := m.run("verify", "--json")
 	m.logOp("verify -> %d", r.code)
 	if r.code == 0 {
