@@ -1154,6 +1154,13 @@ func (m *model) opCompact() {
 }
 
 func (m *model) opReindex() {
+	if _, err := os.Stat(m.e.root); err != nil {
+		r, _ := m.execute(false, 0, "reindex", "--json")
+		if r.code != 10 && r.code != 2 { // not found, or a bad --root: either is fair
+			m.failf("reindex of a backup root that does not exist: want exit 10 or 2, got %s", r)
+		}
+		return
+	}
 	kill, delay := m.maybeKill("reindex", 0.2)
 	r, killed := m.execute(kill, delay, "reindex", "--json")
 	if killed {
