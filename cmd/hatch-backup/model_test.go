@@ -62,8 +62,11 @@ func TestModel(t *testing.T) {
 		seed = n
 	}
 	steps := 1500
-	if testing.Short() {
+	switch {
+	case testing.Short():
 		steps = 300
+	case raceEnabled:
+		steps = 1000 // the binary is never built with -race; the model's own work is slower
 	}
 	if s := os.Getenv("HATCH_MODEL_STEPS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -76,9 +79,11 @@ func TestModel(t *testing.T) {
 	m := newModel(t, seed)
 	m.steps = steps
 	start := time.Now()
-	bulkAt := 0
-	if !m.off["build"] {
-		bulkAt = 1 + m.rng.IntN(max(1, steps/3))
+	// Drawn independently of steps, so that HATCH_MODEL_STEPS=N repeats the
+	// first N steps of a longer run.
+	bulkAt := 1 + m.rng.IntN(250)
+	if m.off["build"] {
+		bulkAt = 0
 	}
 	for m.step = 1; m.step <= steps; m.step++ {
 		if m.step == bulkAt {
@@ -355,8 +360,42 @@ func (m *model) failf(format string, args ...any) {
 	for i := 0; i < len(m.ops); i += 6 {
 		b.WriteString("  " + strings.Join(m.ops[i:min(i+6, len(m.ops))], " | ") + "\n")
 	}
-	fmt.Fprintf(&b, "DISCREPANCY at step %d: %s", m.step, fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	if rel := m.relevant(msg); len(rel) < len(m.ops) {
+		fmt.Fprintf(&b, "of which these touch the hosts named below, or the whole store (%d):\n", len(rel))
+		for i := 0; i < len(rel); i += 6 {
+			b.WriteString("  " + strings.Join(rel[i:min(i+6, len(rel))], " | ") + "\n")
+		}
+	}
+	fmt.Fprintf(&b, "DISCREPANCY at step %d: %s", m.step, msg)
 	m.t.Fatal(b.String())
+}
+
+// relevant returns the operations that name a host msg names, or no host
+// at all (they touch the whole store): a shorter story of the failure.
+func (m *model) relevant(msg string) []string {
+	named := func(s string) []string {
+		var hs []string
+		for _, h := range dropHosts {
+			if strings.Contains(s, " "+h+" ") || strings.Contains(s, " "+h+"/") || strings.Contains(s, "/"+h+"/") ||
+				strings.Contains(s, "--host "+h) || strings.Contains(s, "."+h+".") {
+				hs = append(hs, h)
+			}
+		}
+		return hs
+	}
+	hosts := named(msg)
+	if len(hosts) == 0 {
+		return m.ops
+	}
+	var out []string
+	for _, op := range m.ops {
+		on := named(op)
+		if len(on) == 0 || slices.ContainsFunc(on, func(h string) bool { return slices.Contains(hosts, h) }) {
+			out = append(out, op)
+		}
+	}
+	return out
 }
 
 func mapKeys(s map[string]bool) []string {
@@ -1584,10 +1623,9 @@ func (m *model) opZone() {
 // index must be published only when complete; a partial one is never
 // served silently.
 func (m *model) bulk() {
-	n := 2000 + m.rng.IntN(2000)
-	if testing.Short() {
-		n = 1000 + m.rng.IntN(1000)
-	}
+	// More than one adoption batch (4096 files): a kill may leave a partial
+	// index, not only an empty one.
+	n := 4500 + m.rng.IntN(3000)
 	now := m.binNow()
 	start := now.Add(-70 * 24 * time.Hour)
 	made := 0
