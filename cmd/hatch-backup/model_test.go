@@ -1159,8 +1159,8 @@ func (m *model) checkClean(args []string, r result, hosts []string, days, count 
 					args, h, b.ts, age.Round(time.Minute), rank)
 			}
 			if candidate == triYes && rank > 0 && rank != parses && !keepRules && !removed[k] {
-				m.failf("%v kept %s %s (age %s, rank %d among the non-future backups), a removal candidate that no keep rule protects\n%s",
-					args, h, b.ts, age.Round(time.Minute), rank, r.stdout)
+				m.failf("%v kept %s %s (age %s, rank %d among the non-future backups, safety %v, %s), a removal candidate that no keep rule protects\n%s",
+					args, h, b.ts, age.Round(time.Minute), rank, b.safety == triYes, b.why, r.stdout)
 			}
 		}
 	}
