@@ -1184,7 +1184,7 @@ func (m *model) opCompact() {
 	}
 	kill, delay := false, time.Duration(0)
 	if !m.off["compactkill"] {
-		kill, delay = m.maybeKill("compact", 0.2)
+		kill, delay = m.maybeKill("compact", 0.5) // its crash window is narrow
 	}
 	r, killed := m.execute(kill, delay, args...)
 	if killed {
