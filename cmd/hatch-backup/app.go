@@ -310,6 +310,7 @@ func (a *app) storeOptions(c *cli.Context) (store.Options, error) {
 		LockTimeout: timeout,
 		Logger:      slog.New(&noticeHandler{w: a.stderr}),
 		Env:         a.env(),
+		Now:         a.testClock(), // nil (the real clock) unless built with hatch_testclock
 	}, nil
 }
 
