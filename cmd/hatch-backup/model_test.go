@@ -1134,6 +1134,15 @@ func (m *model) checkClean(args []string, r result, hosts []string, days, count 
 		// The newest backup that parses is kept too (retention's own
 		// guard against a newest backup that is broken).
 		parses := slices.IndexFunc(nonFuture, func(b *mBackup) bool { return json.Valid(b.data) })
+		// So is the newest that is not a safety backup (what a restore
+		// without --timestamp takes). Where a mark is unknown (the index
+		// was lost), every backup up to the first known ordinary one may
+		// be it.
+		ordinary := slices.IndexFunc(nonFuture, func(b *mBackup) bool { return b.safety != triYes })
+		markKnown := ordinary < 0 || nonFuture[ordinary].safety == triNo
+		if ordinary >= 0 && markKnown && removed[mKey{h, nonFuture[ordinary].ts}] {
+			m.failf("%v removed %s %s, the newest backup of its host that is not a safety backup (kept always)", args, h, nonFuture[ordinary].ts)
+		}
 		if removed[mKey{h, nonFuture[0].ts}] {
 			m.failf("%v removed %s %s, the newest non-future backup of its host (kept always)", args, h, nonFuture[0].ts)
 		}
@@ -1158,7 +1167,8 @@ func (m *model) checkClean(args []string, r result, hosts []string, days, count 
 				m.failf("%v removed %s %s (age %s, rank %d among the non-future backups): no rule makes it a candidate",
 					args, h, b.ts, age.Round(time.Minute), rank)
 			}
-			if candidate == triYes && rank > 0 && rank != parses && !keepRules && !removed[k] {
+			mayBeOrdinary := rank == ordinary || (!markKnown && rank >= ordinary && b.safety != triYes)
+			if candidate == triYes && rank > 0 && rank != parses && !mayBeOrdinary && !keepRules && !removed[k] {
 				m.failf("%v kept %s %s (age %s, rank %d among the non-future backups, safety %v, %s), a removal candidate that no keep rule protects\n%s",
 					args, h, b.ts, age.Round(time.Minute), rank, b.safety == triYes, b.why, r.stdout)
 			}
