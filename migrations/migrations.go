@@ -38,6 +38,10 @@ var registry = []Migration{
 	// an older program refuse this index as newer instead of calling the
 	// flagged records corrupt.
 	{To: 4, Name: "records may be marked as safety backups (flag bit 2)", Apply: func(*bolt.Tx) error { return nil }},
+	// The change sets of guard and undo get a bucket of their own; no
+	// record changes. The bump makes an older program refuse the index
+	// as newer rather than ignore the change sets.
+	{To: 5, Name: "create bucket changesets (guard and undo)", Apply: index.CreateChangeSets},
 }
 
 // All returns a copy of the migrations, in the order Up applies them.

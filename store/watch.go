@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"time"
+
+	"github.com/hatch-backup/hatch-backup/blob"
+)
+
+// Watcher backs up configs as a watch sees them change. It keeps, per
+// config, the sha256 and servers of its last backup in memory, so that a
+// change to identical bytes costs one read of the config and nothing else
+// (no store open, no read of an old backup), and opens the store (taking
+// its lock) only to write a backup: compact and reindex run meanwhile.
+type Watcher struct {
+	opts Options
+	// MinInterval bounds how often a change that leaves every server
+	// entry as it was is backed up.
+	MinInterval time.Duration
+	// Compress stores the watch's backups zstd-compressed.
+	Compress bool
+	last     map[string]*watchState
+}
+
+// watchState is what the watcher knows of one config's last backup.
+type watchState struct {
+	sum     [32]byte
+	servers map[string]string // nil: it did not parse
+	at      time.Time
+}
+
+// NewWatcher returns a Watcher that opens the store with opts for each
+// backup.
+func NewWatcher(opts Options, minInterval time.Duration) *Watcher {
+	opts.ReadOnly = false
+	return &Watcher{opts: opts, MinInterval: minInterval, last: map[string]*watchState{}}
+}
+
+// WatchEvent is the outcome of one Check.
+type WatchEvent struct {
+	// Kind is "backup" (a new backup was written), "skipped" (a change
+	// left every server as it was, within MinInterval of the last backup:
+	// Retry says when to look again) or "" (nothing to do: identical
+	// bytes, or no config).
+	Kind    string
+	Backup  Backup
+	Servers []ServerChange
+	// Removed: servers disappeared (restore --servers brings them back).
+	Removed bool
+	Retry   time.Duration
+}
+
+// Check looks at host's config at p and backs it up when it changed.
+// The backup, once begun, completes even when ctx is cancelled: a watch
+// stopped by a signal leaves it durable.
+func (w *Watcher) Check(ctx context.Context, host, p string) (WatchEvent, error) {
+	h, err := LookupHost(host)
+	if err != nil {
+		return WatchEvent{}, err
+	}
+	if p, err = filepath.Abs(p); err != nil {
+		return WatchEvent{}, err
+	}
+	reader := newStore(w.opts) // unopened: only its file-system seam is used
+	data, err := reader.readConfig(p)
+	if errors.Is(err, ErrConfigMissing) {
+		return WatchEvent{}, nil
+	}
+	if err != nil {
+		return WatchEvent{}, err
+	}
+	sum := blob.Sum(data)
+	prev := w.last[p]
+	if prev != nil && prev.sum == sum {
+		return WatchEvent{}, nil
+	}
+	servers, perr := h.Servers(data)
+	if perr != nil {
+		servers = nil
+	}
+	now := reader.now()
+	var changes []ServerChange
+	if prev != nil && prev.servers != nil && servers != nil {
+		changes = DiffServers(prev.servers, servers)
+		if len(changes) == 0 && w.MinInterval > 0 {
+			if since := now.Sub(prev.at); since >= 0 && since < w.MinInterval {
+				return WatchEvent{Kind: "skipped", Retry: w.MinInterval - since}, nil
+			}
+		}
+	}
+	res, err := w.write(context.WithoutCancel(ctx), host, p)
+	if err != nil {
+		return WatchEvent{}, err
+	}
+	w.last[p] = &watchState{sum: res.Backup.SHA256, servers: servers, at: now}
+	if res.Backup.SHA256 != sum {
+		// The config changed again between the two reads: look again.
+		w.last[p].servers = nil
+		return WatchEvent{Kind: "backup", Backup: res.Backup, Retry: time.Millisecond}, nil
+	}
+	if res.Skipped {
+		return WatchEvent{}, nil
+	}
+	ev := WatchEvent{Kind: "backup", Backup: res.Backup, Servers: changes}
+	for _, c := range changes {
+		ev.Removed = ev.Removed || c.Change == "removed"
+	}
+	return ev, nil
+}
+
+// write opens the store, backs up host's config at p (skip-unchanged)
+// and closes the store again.
+func (w *Watcher) write(ctx context.Context, host, p string) (res Result, err error) {
+	s, err := Open(ctx, w.opts)
+	if err != nil {
+		return Result{}, err
+	}
+	defer func() { err = errors.Join(err, s.Close()) }()
+	return s.Create(ctx, CreateOptions{Host: host, ConfigPath: p, SkipUnchanged: true, Compress: w.Compress})
+}
