@@ -120,3 +120,10 @@ func (w *Watcher) write(ctx context.Context, host, p string) (res Result, err er
 	defer func() { err = errors.Join(err, s.Close()) }()
 	return s.Create(ctx, CreateOptions{Host: host, ConfigPath: p, SkipUnchanged: true, Compress: w.Compress})
 }
+
+// CheckOutsideRoot is CheckOutside for a store that is not open: for
+// writers of files outside the store that need no lock (watch --install
+// writing its service definition).
+func CheckOutsideRoot(root, path string) error {
+	return newStore(Options{Root: root}).CheckOutside(path)
+}
