@@ -136,7 +136,7 @@ func TestTaskSchedulerXMLParses(t *testing.T) {
 			Logon *struct{} `xml:"LogonTrigger"`
 		}
 		Settings struct {
-			RestartOnFailure struct{ Interval, Count string }
+			RestartOnFailure   struct{ Interval, Count string }
 			ExecutionTimeLimit string
 		}
 		Actions struct {

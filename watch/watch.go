@@ -56,7 +56,6 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer w.Close()
 	r := &runner{o: o, w: w, watched: map[string]bool{}, due: map[int]time.Time{}}
-	r.rewatch()
 	for i := range o.Targets {
 		r.call(ctx, i)
 	}
@@ -102,6 +101,10 @@ func (r *runner) problem(err error) {
 // call runs Changed for target i and schedules its retry.
 func (r *runner) call(ctx context.Context, i int) {
 	delete(r.due, i)
+	// The watches are brought up to date first: a symlink may have
+	// appeared (its target's folder needs a watch) without an event of its
+	// own, in a folder that was watched only after it was made.
+	r.rewatch()
 	if retry := r.o.Changed(ctx, r.o.Targets[i]); retry > 0 {
 		r.due[i] = time.Now().Add(retry)
 	}
@@ -183,7 +186,37 @@ func linkTarget(p string) string {
 }
 
 // rewatch makes the set of watched folders what the targets need now.
+// It repeats until that set holds still: a folder created between the
+// look and the watch (mkdir -p makes several at once) gives no event in
+// the folder watched too late, so the look is taken again after each Add.
 func (r *runner) rewatch() {
+	for range 64 { // a bound, in case folders keep coming and going
+		want := r.wanted()
+		for d := range r.watched {
+			if !want[d] {
+				_ = r.w.Remove(d) // may be gone already with its folder
+				delete(r.watched, d)
+			}
+		}
+		added := false
+		for d := range want {
+			if r.watched[d] {
+				continue
+			}
+			if err := r.w.Add(d); err != nil {
+				r.problem(fmt.Errorf("watch folder %s: %w", d, err))
+				continue
+			}
+			r.watched[d], added = true, true
+		}
+		if !added {
+			return
+		}
+	}
+}
+
+// wanted is the set of folders the targets need watched.
+func (r *runner) wanted() map[string]bool {
 	want := map[string]bool{}
 	for _, t := range r.o.Targets {
 		want[nearestDir(filepath.Dir(t.Path))] = true
@@ -191,22 +224,7 @@ func (r *runner) rewatch() {
 			want[nearestDir(filepath.Dir(lt))] = true
 		}
 	}
-	for d := range r.watched {
-		if !want[d] {
-			_ = r.w.Remove(d) // may be gone already with its folder
-			delete(r.watched, d)
-		}
-	}
-	for d := range want {
-		if r.watched[d] {
-			continue
-		}
-		if err := r.w.Add(d); err != nil {
-			r.problem(fmt.Errorf("watch folder %s: %w", d, err))
-			continue
-		}
-		r.watched[d] = true
-	}
+	return want
 }
 
 // nearestDir is dir, or its nearest ancestor that exists.
