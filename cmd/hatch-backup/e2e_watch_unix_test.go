@@ -155,7 +155,7 @@ func TestWatchEveryKindOfSave(t *testing.T) {
 	cfg := filepath.Join(e.home, ".cursor", "mcp.json")
 	writeFile(t, cfg, configBytes("first"))
 	w := e.startWatch("--host", "cursor", "--host", "vscode", "--debounce", "50ms", "--min-interval", "0") // vscode keeps its servers under "servers": every change here leaves them alone
-	w.backupOf("cursor", configBytes("first")) // at start
+	w.backupOf("cursor", configBytes("first"))                                                             // at start
 
 	writeFile(t, cfg, configBytes("in-place"))
 	w.backupOf("cursor", configBytes("in-place"))
