@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -69,7 +70,7 @@ func TestGuardCrashChild(t *testing.T) {
 // reopenGuardFixture is newGuardFixture's layout at an existing home.
 func reopenGuardFixture(t *testing.T, home string) *guardFixture {
 	env := DefaultEnv()
-	env.GOOS = "linux"
+	env.GOOS = runtime.GOOS
 	env.Getenv = func(k string) string {
 		if k == "HOME" {
 			return home

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func newGuardFixture(t *testing.T) *guardFixture {
 	t.Helper()
 	home := t.TempDir()
 	env := DefaultEnv()
-	env.GOOS = "linux"
+	env.GOOS = runtime.GOOS
 	env.Getenv = func(k string) string {
 		if k == "HOME" {
 			return home

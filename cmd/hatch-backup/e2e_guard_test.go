@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -104,12 +106,6 @@ func TestUndoAfterALaterEdit(t *testing.T) {
 	if !found {
 		t.Error("no safety backup of the later edit")
 	}
-}
-
-func TestUndoWithNothingRecorded(t *testing.T) {
-	e := newEnv(t)
-	e.must(10, "undo")
-	e.must(0, "runs")
 }
 
 // TestRunsMasksSecrets: a command line holding a key is recorded as
