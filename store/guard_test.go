@@ -204,3 +204,32 @@ func TestWatcherSkipsIdenticalAndServerlessChanges(t *testing.T) {
 	}
 	check("")
 }
+
+// TestChangeSetsSurviveCompactAndReindex: compact's copy of the index and
+// a reindex of a sound index keep the change sets, so undo still works.
+func TestChangeSetsSurviveCompactAndReindex(t *testing.T) {
+	f := newGuardFixture(t)
+	s := f.open()
+	ctx := context.Background()
+	cs, err := s.Guard(ctx, nil, f.installer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Compact(ctx, CompactOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Reindex(ctx, f.opts, ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s = f.open()
+	if last, err := s.LastChangeSet(ctx); err != nil || last.ID != cs.ID {
+		t.Fatalf("after compact and reindex: %+v, %v", last, err)
+	}
+	if _, err := s.Undo(ctx, UndoOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if f.content(f.cursor) != cursorA || f.content(f.code) != "" {
+		t.Fatal("undo after compact did not put the configs back")
+	}
+}

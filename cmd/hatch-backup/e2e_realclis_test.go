@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -21,9 +20,6 @@ func realCLI(t *testing.T, name string) string {
 		cache = filepath.Join(home, ".cache")
 	}
 	p := filepath.Join(cache, "hatch-backup-ci", "node_modules", ".bin", name)
-	if runtime.GOOS == "windows" {
-		p += ".cmd"
-	}
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
