@@ -61,6 +61,9 @@ func (a *app) guard(c *cli.Context) (err error) {
 			return err
 		}
 	}
+	// Ctrl-C during the before backups stops at a clean point (exit 130,
+	// COMMAND not run); while COMMAND runs, runGuarded passes it on.
+	interruptible(c.Context)
 	cs, err := a.beginGuard(c, hosts, argv)
 	if err != nil {
 		return err
