@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -70,7 +71,8 @@ func For(goos string, d Definition, home string, uid int, tmp string) (File, err
 }
 
 // Systemd renders d as a systemd user unit under
-// ~/.config/systemd/user.
+// ~/.config/systemd/user. Paths are joined with "/" whatever the system
+// rendering it: the unit is for a Unix system (and so is the plist).
 func Systemd(d Definition, home string) File {
 	unit := d.Name + ".service"
 	var b strings.Builder
@@ -80,7 +82,7 @@ func Systemd(d Definition, home string) File {
 	b.WriteString("[Install]\nWantedBy=default.target\n")
 	return File{
 		Kind:    "systemd user unit",
-		Path:    filepath.Join(home, ".config", "systemd", "user", unit),
+		Path:    path.Join(home, ".config", "systemd", "user", unit),
 		Content: []byte(b.String()),
 		Enable:  [][]string{{"systemctl", "--user", "daemon-reload"}, {"systemctl", "--user", "enable", "--now", unit}},
 		Disable: [][]string{{"systemctl", "--user", "disable", "--now", unit}},
@@ -123,9 +125,9 @@ func Launchd(d Definition, home string, uid int) File {
 	key("ThrottleInterval")
 	fmt.Fprintf(&b, "\t<integer>%d</integer>\n", int(d.RestartDelay.Seconds()))
 	key("StandardErrorPath")
-	str("\t", filepath.Join(home, "Library", "Logs", d.Name+".log"))
+	str("\t", path.Join(home, "Library", "Logs", d.Name+".log"))
 	b.WriteString("</dict>\n</plist>\n")
-	p := filepath.Join(home, "Library", "LaunchAgents", d.Label+".plist")
+	p := path.Join(home, "Library", "LaunchAgents", d.Label+".plist")
 	domain := fmt.Sprintf("gui/%d", uid)
 	return File{
 		Kind:    "launchd agent",
