@@ -233,3 +233,19 @@ func TestChangeSetsSurviveCompactAndReindex(t *testing.T) {
 		t.Fatal("undo after compact did not put the configs back")
 	}
 }
+
+// TestWatcherFirstLookNamesServersLostMeanwhile: servers removed while no
+// watch ran are named at the watch's first backup.
+func TestWatcherFirstLookNamesServersLostMeanwhile(t *testing.T) {
+	f := newGuardFixture(t)
+	s := f.open()
+	if _, err := s.Create(context.Background(), CreateOptions{Host: "cursor"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	f.write(f.cursor, cursorB)
+	ev, err := NewWatcher(f.opts, time.Hour).Check(context.Background(), "cursor", f.cursor)
+	if err != nil || ev.Kind != "backup" || !ev.Removed || len(ev.Servers) != 2 {
+		t.Fatalf("first look: %+v, %v", ev, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/index"
 )
 
 // Watcher backs up configs as a watch sees them change. It keeps, per
@@ -90,9 +91,14 @@ func (w *Watcher) Check(ctx context.Context, host, p string) (WatchEvent, error)
 			}
 		}
 	}
-	res, err := w.write(context.WithoutCancel(ctx), host, p)
+	res, before, err := w.write(context.WithoutCancel(ctx), h, p, prev == nil)
 	if err != nil {
 		return WatchEvent{}, err
+	}
+	if prev == nil && before != nil && servers != nil {
+		// The first look since the watch started: compared with the last
+		// backup, so that servers lost while no watch ran are named too.
+		changes = DiffServers(before, servers)
 	}
 	w.last[p] = &watchState{sum: res.Backup.SHA256, servers: servers, at: now}
 	if res.Backup.SHA256 != sum {
@@ -110,15 +116,39 @@ func (w *Watcher) Check(ctx context.Context, host, p string) (WatchEvent, error)
 	return ev, nil
 }
 
-// write opens the store, backs up host's config at p (skip-unchanged)
-// and closes the store again.
-func (w *Watcher) write(ctx context.Context, host, p string) (res Result, err error) {
+// write opens the store, backs up h's config at p (skip-unchanged) and
+// closes the store again. With first, it also returns the servers of the
+// latest backup of p before this one (nil when unknown): the one read of
+// an old backup a watch makes per config, at its first look.
+func (w *Watcher) write(ctx context.Context, h Host, p string, first bool) (res Result, before map[string]string, err error) {
 	s, err := Open(ctx, w.opts)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	defer func() { err = errors.Join(err, s.Close()) }()
-	return s.Create(ctx, CreateOptions{Host: host, ConfigPath: p, SkipUnchanged: true, Compress: w.Compress})
+	if first {
+		before = s.lastServers(h, p)
+	}
+	res, err = s.Create(ctx, CreateOptions{Host: h.Name, ConfigPath: p, SkipUnchanged: true, Compress: w.Compress})
+	return res, before, err
+}
+
+// lastServers parses the servers of h's latest backup of p; nil when there
+// is none or it does not read or parse.
+func (s *Store) lastServers(h Host, p string) map[string]string {
+	b, err := s.latest(h.Name, func(r index.Record) bool { return r.OriginalPath == p })
+	if err != nil {
+		return nil
+	}
+	data, err := s.Read(b)
+	if err != nil {
+		return nil
+	}
+	servers, err := h.Servers(data)
+	if err != nil {
+		return nil
+	}
+	return servers
 }
 
 // CheckOutsideRoot is CheckOutside for a store that is not open: for
