@@ -314,3 +314,24 @@ func TestWatchServersRemovedNamesTheRepair(t *testing.T) {
 		t.Errorf("stderr:\n%s", text())
 	}
 }
+
+// TestWatchLetsCompactAndReindexRun: the watch holds nothing of the store
+// between backups, so compact and reindex run meanwhile (with the lock
+// tried once), and the next change is backed up into the swapped index.
+func TestWatchLetsCompactAndReindexRun(t *testing.T) {
+	e := newEnv(t)
+	cfg := filepath.Join(e.home, ".cursor", "mcp.json")
+	writeFile(t, cfg, configBytes("one"))
+	w := e.startWatch("--host", "cursor", "--debounce", "50ms")
+	w.backupOf("cursor", configBytes("one"))
+	e.must(0, "--lock-timeout", "0", "compact")
+	e.must(0, "--lock-timeout", "0", "reindex")
+	writeFile(t, cfg, configBytes("two"))
+	w.backupOf("cursor", configBytes("two"))
+	if code := w.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if n := len(e.listJSON("--host", "cursor")); n != 2 {
+		t.Errorf("%d backups, want 2", n)
+	}
+}
