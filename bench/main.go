@@ -9,6 +9,7 @@
 //
 //	go run ./bench            # or scripts/bench.sh
 //	go run ./bench -large=false -runs 11
+//	go run ./bench -only watch -idle 60s   # watch and guard only
 //
 // It builds hatch-backup and the baseline into a temporary folder and
 // generates its stores there (about 200 MB with -large).
@@ -31,8 +32,10 @@ func main() {
 	runs := flag.Int("runs", 21, "runs of each operation")
 	large := flag.Bool("large", true, "include the 1,000,000-backup store")
 	keep := flag.Bool("keep", false, "keep the work folder")
+	only := flag.String("only", "", `run one part only: "watch" (watch, guard)`)
+	idle := flag.Duration("idle", 60*time.Second, "how long the idle watch's CPU is measured")
 	flag.Parse()
-	if err := run(*runs, *large, *keep); err != nil {
+	if err := run(*runs, *large, *keep, *only, *idle); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -57,7 +60,7 @@ type sample struct {
 	rssKB  int64
 }
 
-func run(runs int, large, keep bool) error {
+func run(runs int, large, keep bool, only string, idle time.Duration) error {
 	dir, err := os.MkdirTemp("", "hatch-backup-bench-")
 	if err != nil {
 		return err
@@ -75,6 +78,10 @@ func run(runs int, large, keep bool) error {
 	steps := []func() error{b.writes, b.queries(10_000), b.tenThousand}
 	if large {
 		steps = append(steps, b.queries(1_000_000), b.hundredThousand)
+	}
+	steps = append(steps, func() error { return b.watchBench(idle) })
+	if only == "watch" {
+		steps = steps[len(steps)-1:]
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

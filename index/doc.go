@@ -13,7 +13,8 @@
 // microseconds (8 bytes, big-endian) and whose values are the encoded
 // records (about 43 bytes; see encoding.go); bucket "paths" interns the
 // records' original config paths, which every backup of a host repeats
-// (id to path for readers, path to id for writers). Latest, Newest and Get
+// (id to path for readers, path to id for writers). Schema 5 adds bucket
+// "changesets": the change sets of guard and undo (see changeset.go). Latest, Newest and Get
 // are cursor seeks in one host bucket (Newest then steps back over the
 // records its filter refuses); List merges one cursor per host (all of
 // them when the query names none), each placed by one seek, so its cost

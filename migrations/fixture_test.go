@@ -378,8 +378,8 @@ func TestSchema2Fixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if n, err := migrations.Up(db); err != nil || n != 3 {
-		t.Fatalf("Up = %d, %v; want migrations 3, 4 and 5", n, err)
+	if n, err := migrations.Up(db); err != nil || n != int(migrations.Latest())-2 {
+		t.Fatalf("Up = %d, %v; want migrations 3 to %d", n, err, migrations.Latest())
 	}
 	sameRecords(t, "list after migration 3", listRecords(t, db), want)
 	for i, r := range want {
@@ -537,8 +537,8 @@ func TestSchema3Fixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := migrations.Up(db); err != nil || n != 2 {
-		t.Fatalf("Up = %d, %v; want migrations 4 and 5", n, err)
+	if n, err := migrations.Up(db); err != nil || n != int(migrations.Latest())-3 {
+		t.Fatalf("Up = %d, %v; want migrations 4 to %d", n, err, migrations.Latest())
 	}
 	db.Close()
 	if after := recordValues(t, path); !maps.EqualFunc(after, raw, bytes.Equal) || len(before) != 3 {

@@ -44,6 +44,10 @@ var registry = []Migration{
 	// the migrations beside it. The bump makes an older program, which
 	// would write without updating the states, refuse this index.
 	{To: 5, Name: "record the state of each host folder (bucket folders)", Apply: index.CreateFolders},
+	// The change sets of guard and undo get a bucket of their own; no
+	// record changes. The bump makes an older program refuse the index
+	// as newer rather than ignore the change sets.
+	{To: 6, Name: "create bucket changesets (guard and undo)", Apply: index.CreateChangeSets},
 }
 
 // All returns a copy of the migrations, in the order Up applies them.

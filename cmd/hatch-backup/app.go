@@ -65,7 +65,8 @@ func hasJSONFlag(args []string) bool {
 // with --json) and returns its exit code.
 func (a *app) fail(err error) int {
 	code := exitCode(err)
-	if err == nil || errors.Is(err, errDiffers) {
+	var ce *commandExit
+	if err == nil || errors.Is(err, errDiffers) || errors.As(err, &ce) {
 		return code
 	}
 	msg := oneLine(err)
@@ -122,7 +123,8 @@ func globalFlags() []cli.Flag {
 func (a *app) cli() *cli.App {
 	commands := []*cli.Command{a.hostsCommand(), a.createCommand(), a.listCommand(), a.showCommand(),
 		a.diffCommand(), a.restoreCommand(), a.verifyCommand(), a.reindexCommand(), a.cleanCommand(),
-		a.compactCommand(), a.importCommand(), a.versionCommand(), a.completionCommand()}
+		a.compactCommand(), a.importCommand(), a.watchCommand(), a.guardCommand(), a.undoCommand(), a.runsCommand(),
+		a.versionCommand(), a.completionCommand()}
 	for _, c := range commands {
 		c.Flags = namedFlags(append(c.Flags, globalFlags()...))
 		c.OnUsageError = onUsageError
@@ -160,7 +162,8 @@ var compiled = time.Unix(0, 0)
 const exitCodesHelp = `
 EXIT CODES:
    0 success, 1 failed (nothing changed), 2 usage or invalid input, 3 integrity problem,
-   10 not found, 11 locked by another hatch-backup, 130 interrupted (rolled back)
+   10 not found, 11 locked by another hatch-backup, 130 interrupted (rolled back);
+   guard exits with its COMMAND's code (127: COMMAND could not be started)
 `
 
 // unknownCommand refuses name, suggesting the command it is likely a typo

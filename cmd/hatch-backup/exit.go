@@ -31,9 +31,12 @@ func usagef(format string, args ...any) error {
 // exitCode maps an error to the documented exit code.
 func exitCode(err error) int {
 	var ue *usageError
+	var ce *commandExit
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &ce):
+		return ce.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.Is(err, store.ErrLocked):

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hatch-backup/hatch-backup/store"
+	"github.com/hatch-backup/hatch-backup/watch"
+)
+
+// watchRetry is when a failed backup is tried again without a change (a
+// store locked by a long compact, say); any change retries sooner.
+const watchRetry = 30 * time.Second
+
+func (a *app) watchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "watch",
+		Usage: "back up host configs the moment they change (runs until stopped)",
+		Description: `Watches the config of every host (or each --host), whether or not it exists
+yet, and backs it up after every settled change (no further change for
+--debounce). Identical bytes write nothing. A change that leaves every MCP
+server as it was is backed up at most once per --min-interval. One line on
+stderr per backup; --json prints one JSON object per line on stdout. It
+holds the store lock only while it writes. SIGINT or SIGTERM ends it (exit
+0) once a backup in flight is durable.
+
+--install sets up a per-user service that runs the watch at login and
+restarts it if it dies (systemd user unit, launchd agent, Task Scheduler
+task); --dry-run prints it instead. --uninstall removes it.
+
+Examples:
+  hatch-backup watch
+  hatch-backup watch --host cursor --host vscode --debounce 1s
+  hatch-backup watch --install --dry-run`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "host", Usage: "watch only this `HOST` (repeatable)"},
+			&cli.DurationFlag{Name: "debounce", Value: 500 * time.Millisecond, Usage: "back up once no change came for this `DURATION`"},
+			&cli.DurationFlag{Name: "min-interval", Value: 10 * time.Minute, Usage: "back up a change that leaves the servers as they were at most once per `DURATION`"},
+			&cli.BoolFlag{Name: "compress", Usage: "store the backups zstd-compressed"},
+			&cli.BoolFlag{Name: "install", Usage: "install the per-user service that runs the watch at login"},
+			&cli.BoolFlag{Name: "uninstall", Usage: "remove that service"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "with --install: print the service definition, change nothing"},
+		},
+		Action: a.watch,
+	}
+}
+
+func (a *app) watch(c *cli.Context) error {
+	if err := noArgs(c, "--host HOST"); err != nil {
+		return err
+	}
+	if c.Bool("install") || c.Bool("uninstall") {
+		return a.watchService(c)
+	}
+	if c.Bool("dry-run") {
+		return usagef("--dry-run goes with --install")
+	}
+	debounce, minInterval := c.Duration("debounce"), c.Duration("min-interval")
+	if debounce < 0 || minInterval < 0 {
+		return usagef("--debounce and --min-interval must not be negative")
+	}
+	targets, err := a.watchTargets(c.StringSlice("host"))
+	if err != nil {
+		return err
+	}
+	opts, err := a.storeOptions(c)
+	if err != nil {
+		return err
+	}
+	interruptible(c.Context)
+	w := store.NewWatcher(opts, minInterval)
+	w.Compress = c.Bool("compress")
+	fmt.Fprintf(a.stderr, "hatch-backup: watching %d host configs (stop with Ctrl-C)\n", len(targets))
+	return watch.Run(c.Context, watch.Options{
+		Targets:  targets,
+		Debounce: debounce,
+		Changed: func(ctx context.Context, t watch.Target) time.Duration {
+			ev, err := w.Check(ctx, t.Host, t.Path)
+			if err != nil {
+				a.watchEvent(watchEventJSON{Event: "error", Hostname: t.Host, Error: oneLine(err)})
+				return watchRetry
+			}
+			if ev.Kind != "" {
+				a.reportWatch(t, ev)
+			}
+			return ev.Retry
+		},
+		Problem: func(err error) {
+			a.watchEvent(watchEventJSON{Event: "error", Error: oneLine(err)})
+		},
+	})
+}
+
+// watchTargets are the configs to watch: each --host's usual path, or
+// every host's.
+func (a *app) watchTargets(hosts []string) ([]watch.Target, error) {
+	if len(hosts) == 0 {
+		hosts = store.HostNames()
+	}
+	env := a.env()
+	var out []watch.Target
+	for _, name := range hosts {
+		h, err := store.LookupHost(name)
+		if err != nil {
+			return nil, err
+		}
+		p, err := filepath.Abs(h.ConfigPath(*env))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, watch.Target{Host: h.Name, Path: p})
+	}
+	return out, nil
+}
+
+// watchEventJSON is one line of watch --json.
+type watchEventJSON struct {
+	Event    string       `json:"event"`
+	Hostname string       `json:"hostname,omitempty"`
+	Backup   *backupJSON  `json:"backup,omitempty"`
+	Servers  *serversJSON `json:"servers,omitempty"`
+	Error    string       `json:"error,omitempty"`
+}
+
+// serversJSON names the servers a change added, removed or changed.
+type serversJSON struct {
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+	Changed []string `json:"changed"`
+}
+
+func serversOf(changes []store.ServerChange) *serversJSON {
+	s := &serversJSON{Added: []string{}, Removed: []string{}, Changed: []string{}}
+	for _, c := range changes {
+		switch c.Change {
+		case "added":
+			s.Added = append(s.Added, c.Name)
+		case "removed":
+			s.Removed = append(s.Removed, c.Name)
+		default:
+			s.Changed = append(s.Changed, c.Name)
+		}
+	}
+	return s
+}
+
+// reportWatch prints one backup or skip.
+func (a *app) reportWatch(t watch.Target, ev store.WatchEvent) {
+	j := watchEventJSON{Event: ev.Kind, Hostname: t.Host}
+	if ev.Kind == "backup" {
+		b := toJSON(ev.Backup)
+		j.Backup, j.Servers = &b, serversOf(ev.Servers)
+	}
+	if a.json {
+		a.watchEvent(j)
+		return
+	}
+	if ev.Kind != "backup" {
+		return // a change within --min-interval that left the servers alone: not worth a line
+	}
+	line := fmt.Sprintf("hatch-backup: %s: backed up %s (%s)", t.Host, ev.Backup.Timestamp, humanSize(ev.Backup.OriginalSize))
+	line += serversLine(j.Servers)
+	if ev.Removed {
+		line += fmt.Sprintf("; servers were removed: `hatch-backup restore --host %s --servers` brings them back", t.Host)
+	}
+	fmt.Fprintln(a.stderr, escapeControls(line))
+}
+
+// serversLine is "; servers added: a, b; removed: c" (empty when none).
+func serversLine(s *serversJSON) string {
+	var parts []string
+	for _, p := range []struct {
+		what  string
+		names []string
+	}{{"added", s.Added}, {"removed", s.Removed}, {"changed", s.Changed}} {
+		if len(p.names) > 0 {
+			parts = append(parts, p.what+": "+strings.Join(p.names, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; servers " + strings.Join(parts, "; ")
+}
+
+// watchEvent prints an event: a JSON line on stdout with --json (flushed
+// at once: a reader follows the stream), an error line on stderr always.
+func (a *app) watchEvent(j watchEventJSON) {
+	if j.Event == "error" {
+		who := ""
+		if j.Hostname != "" {
+			who = j.Hostname + ": "
+		}
+		fmt.Fprintf(a.stderr, "hatch-backup: watch: %s%s (retried at the next change)\n", who, j.Error)
+	}
+	if !a.json {
+		return
+	}
+	line, _ := json.Marshal(j)
+	fmt.Fprintf(a.stdout, "%s\n", line)
+	if f, ok := a.stdout.(interface{ Flush() error }); ok {
+		_ = f.Flush()
+	}
+}
