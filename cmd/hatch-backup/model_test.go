@@ -1853,9 +1853,12 @@ func (m *model) checkList(what string) {
 				if b.safety == triYes {
 					b.safety = triUnknown
 				}
-				if b.nameOnly {
-					b.alt = append(b.alt, parseTS(b.ts, m.loc))
-				}
+			}
+			// A file whose mtime does not carry its instant, re-adopted
+			// (which the original path cannot tell when it was never
+			// known), is read in the zone of this day.
+			if b.nameOnly && (readopted || b.orig == nil) {
+				b.alt = append(b.alt, parseTS(b.ts, m.loc))
 			}
 			m.match(what, b, j)
 			b.state = stLive
