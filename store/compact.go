@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
@@ -139,9 +141,13 @@ func nBackups(n int) string {
 }
 
 // compactCandidates returns the plain backups created more than days × 24 h
-// before now, and every .zst backup.
+// before now, and every .zst backup. The newest backup of each host and
+// original path (as latest means it: a future-dated one does not count)
+// stays plain: Python Hatch, sharing the folder, restores the newest file
+// it can read, and it cannot read zstd.
 func (s *Store) compactCandidates(days int) (plain, zstd []index.Record, err error) {
-	now := s.now()
+	now, horizon := s.now(), s.horizon()
+	newest := map[seriesKey]time.Time{}
 	err = s.db.List(index.Query{}, func(r index.Record) error {
 		switch {
 		case r.Compression == index.Zstd:
@@ -149,13 +155,22 @@ func (s *Store) compactCandidates(days int) (plain, zstd []index.Record, err err
 		case retention.OlderThan(r.Created, now, days):
 			plain = append(plain, r)
 		}
+		if k := seriesOf(r); !r.Created.After(horizon) && r.Created.After(newest[k]) {
+			newest[k] = r.Created
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("index %s: %w", s.indexPath(), err)
 	}
+	plain = slices.DeleteFunc(plain, func(r index.Record) bool { return r.Created.Equal(newest[seriesOf(r)]) })
 	return plain, zstd, nil
 }
+
+// seriesKey names the backups of one config: a host and an original path.
+type seriesKey struct{ host, path string }
+
+func seriesOf(r index.Record) seriesKey { return seriesKey{r.Host, r.OriginalPath} }
 
 // compressOne stores r's backup as .zst and returns its new record.
 func (s *Store) compressOne(r index.Record) (index.Record, error) {
