@@ -25,6 +25,10 @@ type CompactOptions struct {
 	CompressOlderThanDays int
 	// Progress, when set, is called as backups are compressed.
 	Progress func(done, total int)
+	// Delta re-encodes old backups as zstd deltas against another backup
+	// of the same config (see keyframeEvery for the scheme), or as .zst
+	// when a delta would not be smaller.
+	Delta bool
 }
 
 // CompactResult is what Compact did.
@@ -41,6 +45,11 @@ type CompactResult struct {
 	Leftovers int
 	// IndexBefore and IndexAfter are the index file's sizes in bytes.
 	IndexBefore, IndexAfter int64
+	// Deltas are the backups now stored as .delta (with Delta).
+	Deltas []Backup
+	// BytesBefore and BytesAfter are the sizes on disk of every backup
+	// re-encoded (Compressed and Deltas), before and after.
+	BytesBefore, BytesAfter int64
 }
 
 // Compact compresses old plain backups to .zst and then rewrites the index
@@ -90,7 +99,15 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 	if err != nil {
 		return res, err
 	}
-	errs := []error{s.removeLeftovers(zstd, &res)}
+	errs := []error{s.removeLeftovers(zstd, &res), s.removeDeltaLeftovers(&res)}
+	if o.Delta {
+		errs = append(errs, s.compactDeltas(ctx, o, &res))
+		if err := ctx.Err(); err != nil {
+			return res, partial(res, err)
+		}
+		res.IndexBefore, res.IndexAfter, err = s.rewriteIndex()
+		return res, partial(res, errors.Join(append(errs, err)...))
+	}
 	// A .zst name that is another backup's (two different backups left by
 	// an interrupted compact, both adopted by reindex) is never taken.
 	zstdFiles := make(map[string]bool, len(zstd))
@@ -111,6 +128,8 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 			res.Compressed = append(res.Compressed, s.backupOf(nr))
 			res.PlainBytes += r.StoredSize
 			res.ZstdBytes += nr.StoredSize
+			res.BytesBefore += r.StoredSize
+			res.BytesAfter += nr.StoredSize
 		}
 		if o.Progress != nil {
 			o.Progress(i+1, len(plain))
@@ -126,10 +145,11 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 // partial adds to err, when there is one, how many backups were
 // compressed all the same: a failed compact may have changed the store.
 func partial(res CompactResult, err error) error {
-	if err == nil || len(res.Compressed) == 0 {
+	n := len(res.Compressed) + len(res.Deltas)
+	if err == nil || n == 0 {
 		return err
 	}
-	return fmt.Errorf("compressed %s (each one complete and indexed), but: %w", nBackups(len(res.Compressed)), err)
+	return fmt.Errorf("compressed %s (each one complete and indexed), but: %w", nBackups(n), err)
 }
 
 // nBackups is "1 backup" or "N backups".

@@ -236,7 +236,7 @@ func nameMismatch(b Backup) string {
 		return "the file name is not a backup name"
 	case n.Host != b.Host || n.Timestamp != b.Timestamp:
 		return fmt.Sprintf("the file name says %s at %s, the entry %s at %s", n.Host, n.Timestamp, b.Host, b.Timestamp)
-	case n.Compressed != (b.Compression == index.Zstd.String()):
+	case n.Compressed != (b.Compression == index.Zstd.String()) || n.Delta != (b.Compression == index.Delta.String()):
 		return fmt.Sprintf("the file name and the entry (%s) disagree on compression", b.Compression)
 	}
 	return ""
