@@ -262,14 +262,22 @@ func (s *Store) removeLeftovers(zstd []index.Record, res *CompactResult) error {
 		if !ok {
 			continue
 		}
-		if _, err := s.fs.Lstat(p); errors.Is(err, fs.ErrNotExist) {
-			continue
+		if _, err := s.fs.Lstat(p); err == nil {
+			removed, err := s.removeCopyOf(b, p)
+			if err != nil {
+				errs = append(errs, err)
+			} else if removed {
+				res.Leftovers++
+			}
 		}
-		removed, err := s.removeCopyOf(b, p)
-		if err != nil {
-			errs = append(errs, err)
-		} else if removed {
-			res.Leftovers++
+		// The .delta a clean was storing whole when it was killed.
+		if _, err := s.fs.Lstat(p + blob.DeltaSuffix); err == nil {
+			removed, err := s.removeFormOf(b, p+blob.DeltaSuffix)
+			if err != nil {
+				errs = append(errs, err)
+			} else if removed {
+				res.Leftovers++
+			}
 		}
 	}
 	return errors.Join(errs...)

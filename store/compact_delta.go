@@ -385,7 +385,14 @@ func (s *Store) removeDeltaLeftovers(res *CompactResult) error {
 	return errors.Join(errs...)
 }
 
-// removeFormOf removes p, another form (plain or .zst) of backup b, when
+func ignoreNotFound(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// removeFormOf removes p, another form (plain, .zst or .delta) of backup b, when
 // b reads back intact and p holds exactly b's content.
 func (s *Store) removeFormOf(b Backup, p string) (bool, error) {
 	if _, err := s.Read(b); err != nil {
@@ -395,8 +402,25 @@ func (s *Store) removeFormOf(b Backup, p string) (bool, error) {
 	if err != nil {
 		return false, ignoreDamage(err)
 	}
-	if strings.HasSuffix(p, blob.ZstdSuffix) {
+	switch {
+	case strings.HasSuffix(p, blob.ZstdSuffix):
 		if data, err = blob.Decompress(data, b.OriginalSize); err != nil {
+			return false, nil
+		}
+	case strings.HasSuffix(p, blob.DeltaSuffix):
+		h, frame, err := blob.ParseDelta(data)
+		if err != nil {
+			return false, nil
+		}
+		base, err := s.baseOf(Backup{Host: b.Host, Base: h.Base, Path: p})
+		if err != nil {
+			return false, ignoreDamage(ignoreNotFound(err))
+		}
+		baseData, err := s.Read(base)
+		if err != nil {
+			return false, ignoreDamage(err)
+		}
+		if data, err = blob.DecodeDelta(frame, baseData, b.OriginalSize); err != nil {
 			return false, nil
 		}
 	}

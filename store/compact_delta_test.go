@@ -12,6 +12,7 @@ import (
 
 	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // claudeLike is version i of a Claude Code-like config: a counter, and one
@@ -183,4 +184,42 @@ func TestDeltaBaseMissing(t *testing.T) {
 	// The fixture's invariants want no damage left.
 	os.RemoveAll(filepath.Join(f.root, "cursor"))
 	os.Remove(filepath.Join(f.root, IndexFile))
+}
+
+// TestCleanKeepsDeltasReadable: a clean that removes the bases of kept
+// deltas stores those deltas whole first; every kept backup reads back
+// its exact bytes and verify is clean.
+func TestCleanKeepsDeltasReadable(t *testing.T) {
+	f := newFixture(t)
+	_, want := deltaFixture(f, 60) // hourly: over three days
+	if _, err := f.compact(CompactOptions{Delta: true}); err != nil {
+		t.Fatal(err)
+	}
+	before := f.byStamp()
+	zero := 0
+	res, err := f.clean(CleanOptions{Policy: retention.Policy{KeepCount: &zero, KeepDaily: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Kept) == 0 || len(res.Removed) == 0 {
+		t.Fatalf("kept %d, removed %d", len(res.Kept), len(res.Removed))
+	}
+	rescued := 0
+	after := f.byStamp()
+	for k, b := range after {
+		if before[k].Compression == "delta" && b.Compression == "zstd" {
+			rescued++
+		}
+	}
+	if rescued == 0 {
+		t.Error("no kept delta lost its base: the test proves nothing")
+	}
+	for k, data := range f.readAll() {
+		if !bytes.Equal(data, want[k[len("cursor/"):]]) {
+			t.Errorf("%s reads back other bytes", k)
+		}
+	}
+	if v := f.verify(); len(v.Problems) > 0 {
+		t.Errorf("verify after clean: %v", v.Problems)
+	}
 }
