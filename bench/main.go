@@ -9,6 +9,7 @@
 //
 //	go run ./bench            # or scripts/bench.sh
 //	go run ./bench -large=false -runs 11
+//	go run ./bench -deltas -runs 5   # the delta goals alone
 //
 // It builds hatch-backup and the baseline into a temporary folder and
 // generates its stores there (about 200 MB with -large).
@@ -31,8 +32,9 @@ func main() {
 	runs := flag.Int("runs", 21, "runs of each operation")
 	large := flag.Bool("large", true, "include the 1,000,000-backup store")
 	keep := flag.Bool("keep", false, "keep the work folder")
+	deltasOnly := flag.Bool("deltas", false, "measure only the delta goals (200 backups of a 168 KB config)")
 	flag.Parse()
-	if err := run(*runs, *large, *keep); err != nil {
+	if err := run(*runs, *large, *keep, *deltasOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -57,7 +59,7 @@ type sample struct {
 	rssKB  int64
 }
 
-func run(runs int, large, keep bool) error {
+func run(runs int, large, keep, deltasOnly bool) error {
 	dir, err := os.MkdirTemp("", "hatch-backup-bench-")
 	if err != nil {
 		return err
@@ -72,9 +74,12 @@ func run(runs int, large, keep bool) error {
 			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 		}
 	}
-	steps := []func() error{b.writes, b.queries(10_000), b.tenThousand}
+	steps := []func() error{b.writes, b.queries(10_000), b.tenThousand, b.deltas}
 	if large {
 		steps = append(steps, b.queries(1_000_000), b.hundredThousand)
+	}
+	if deltasOnly {
+		steps = []func() error{b.deltas}
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -48,7 +49,7 @@ func EncodeDelta(src, base []byte, h DeltaHeader) ([]byte, error) {
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithZeroFrames(true),
 		zstd.WithEncoderCRC(true),
-		zstd.WithEncoderLevel(zstd.SpeedBetterCompression),
+		zstd.WithEncoderLevel(zstd.SpeedDefault),
 		zstd.WithWindowSize(deltaWindow(len(base)+len(src))),
 		zstd.WithEncoderDictRaw(0, base),
 	)
@@ -60,10 +61,11 @@ func EncodeDelta(src, base []byte, h DeltaHeader) ([]byte, error) {
 	return enc.EncodeAll(src, out), nil
 }
 
-// deltaWindow is the smallest power of two window, between 1 MiB and
-// zstd's largest, that covers n bytes.
+// deltaWindow is the smallest power of two window, between 64 KiB and
+// zstd's largest, that covers n bytes: the encoder's memory and set-up
+// time grow with it.
 func deltaWindow(n int) int {
-	w := 1 << 20
+	w := 1 << 16
 	for w < n && w < zstd.MaxWindowSize {
 		w <<= 1
 	}
@@ -108,6 +110,27 @@ func ParseDelta(file []byte) (DeltaHeader, []byte, error) {
 	return DeltaHeader{Base: string(p[k:])}, rest, nil
 }
 
+// deltaDecoders are decoders for DecodeDelta, reused: a chain of deltas
+// decodes one step after another, and a new decoder per step costs more
+// than the step.
+var deltaDecoders sync.Pool
+
+// deltaDecoder returns a decoder whose dictionary 0 is base.
+func deltaDecoder(base []byte) (*zstd.Decoder, error) {
+	if dec, ok := deltaDecoders.Get().(*zstd.Decoder); ok {
+		if err := dec.ResetWithOptions(nil, zstd.WithDecoderDictRaw(0, base)); err == nil {
+			return dec, nil
+		}
+		dec.Close()
+	}
+	return zstd.NewReader(nil,
+		zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderMaxMemory(MaxDecodedSize),
+		zstd.WithDecodeAllCapLimit(true),
+		zstd.WithDecoderDictRaw(0, base),
+	)
+}
+
 // DecodeDelta decodes a .delta file's zstd frame (from ParseDelta) with
 // base as its dictionary, refusing (ErrTooLarge) to produce more than
 // limit bytes and ErrCorrupt when it does not decode. As for Decompress,
@@ -124,17 +147,18 @@ func DecodeDelta(frame, base []byte, limit int64) ([]byte, error) {
 	if h.FrameContentSize > uint64(limit) {
 		return nil, fmt.Errorf("%w: frame declares %d bytes, limit %d", ErrTooLarge, h.FrameContentSize, limit)
 	}
-	dec, err := zstd.NewReader(nil,
-		zstd.WithDecoderConcurrency(1),
-		zstd.WithDecoderMaxMemory(MaxDecodedSize),
-		zstd.WithDecodeAllCapLimit(true),
-		zstd.WithDecoderDictRaw(0, base),
-	)
+	dec, err := deltaDecoder(base)
 	if err != nil {
 		return nil, fmt.Errorf("zstd delta decoder: %w", err)
 	}
-	defer dec.Close()
 	out, err := dec.DecodeAll(frame, make([]byte, 0, h.FrameContentSize))
+	// Drop the base before the decoder goes back: a pooled decoder must
+	// not keep a config's bytes alive.
+	if rerr := dec.ResetWithOptions(nil, zstd.WithDecoderDictDelete(0)); rerr == nil {
+		deltaDecoders.Put(dec)
+	} else {
+		dec.Close()
+	}
 	switch {
 	case err == nil:
 		return out, nil
