@@ -167,15 +167,23 @@ func (s *Store) rescueDependents(ctx context.Context, hosts []string, gone []ind
 	for _, r := range gone {
 		going[key{r.Host, r.Timestamp}] = true
 	}
-	var orphans []index.Record
+	var orphans, whole []index.Record
 	err := s.db.List(index.Query{Hosts: hosts}, func(r index.Record) error {
 		if r.Compression == index.Delta && going[key{r.Host, r.Base}] && !going[key{r.Host, r.Timestamp}] {
 			orphans = append(orphans, r)
+		}
+		if r.Compression == index.Zstd && !going[key{r.Host, r.Timestamp}] {
+			whole = append(whole, r)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("index %s: %w", s.indexPath(), err)
+	}
+	// A .delta left beside a .zst by an earlier clean killed half-way
+	// goes now, while its base is still there to prove it a copy.
+	if err := s.removeDeltaTwins(whole); err != nil {
+		return err
 	}
 	for _, r := range orphans {
 		if err := ctx.Err(); err != nil {

@@ -270,14 +270,26 @@ func (s *Store) removeLeftovers(zstd []index.Record, res *CompactResult) error {
 				res.Leftovers++
 			}
 		}
-		// The .delta a clean was storing whole when it was killed.
-		if _, err := s.fs.Lstat(p + blob.DeltaSuffix); err == nil {
-			removed, err := s.removeFormOf(b, p+blob.DeltaSuffix)
-			if err != nil {
-				errs = append(errs, err)
-			} else if removed {
-				res.Leftovers++
-			}
+	}
+	if err := s.removeDeltaTwins(zstd); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// removeDeltaTwins removes the .delta beside each .zst backup of zstd when
+// it holds exactly the backup's content: what a clean killed between
+// storing a delta whole and removing the .delta leaves.
+func (s *Store) removeDeltaTwins(zstd []index.Record) error {
+	var errs []error
+	for _, r := range zstd {
+		b := s.backupOf(r)
+		p := strings.TrimSuffix(b.Path, blob.ZstdSuffix) + blob.DeltaSuffix
+		if _, err := s.fs.Lstat(p); err != nil {
+			continue
+		}
+		if _, err := s.removeFormOf(b, p); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
