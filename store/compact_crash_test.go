@@ -498,16 +498,17 @@ func withCrashMode(t *testing.T, mode string, fn func()) {
 	fn()
 }
 
-// deltaKillSteps are the steps of compact --delta (re-encoding one backup,
-// then swapping the index) where the child is killed.
+// deltaKillSteps are the steps of compact --delta (re-encoding a host's
+// backups in one batch, then swapping the index) where the child is killed.
 var deltaKillSteps = []struct{ name, spec string }{
 	{"temp .delta durable, not published", "rename-noreplace:1:before"},
-	{".delta durable, index not switched", "syncdir:1:after"},
+	{".delta published, folder not synced", "rename-noreplace:1:after"},
+	{"a host's new files durable, index not switched", "syncdir:1:after"},
 	{"index switched, plain file not removed", "remove:1:before"},
 	{"plain file removed, folder not synced", "remove:1:after"},
-	{"first backup done", "syncdir:2:after"},
-	{"in the middle", "syncdir:15:after"},
-	{"last backup's .delta durable", "rename-noreplace:18:after"},
+	{"first host's batch done", "syncdir:2:after"},
+	{"first host's switch done, second host's files durable", "syncdir:3:after"},
+	{"last backup's .delta published", "rename-noreplace:18:after"},
 	{"index copy durable, not swapped", "rename:1:before"},
 	{"index swapped, root not synced", "rename:1:after"},
 }

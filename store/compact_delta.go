@@ -58,10 +58,24 @@ type series struct {
 	// host's other configs included: a base is found by timestamp).
 	byStamp map[string]int
 	// deps: the positions of the deltas against each backup.
-	deps   map[int][]int
-	cache  map[int][]byte
-	cached int
+	deps map[int][]int
+	// pending: re-encoded backups whose new files are written, not yet
+	// indexed (see flush).
+	pending []switched
+	cache   map[int][]byte
+	cached  int
 }
+
+// switched is one backup's move to a new form: its old and new records,
+// and whether the new one is a delta.
+type switched struct {
+	old, new index.Record
+	delta    bool
+}
+
+// deltaBatch is how many backups compact --delta switches at once: one
+// folder fsync and one index transaction for them all.
+const deltaBatch = 64
 
 // compactDeltas re-encodes the old backups of each config as deltas (or
 // .zst when a delta would not be smaller, or the scheme stores it whole).
@@ -79,12 +93,16 @@ func (s *Store) compactDeltas(ctx context.Context, o CompactOptions, res *Compac
 	for _, sr := range all {
 		for i := len(sr.recs) - 2; i >= 0; i-- {
 			if err := ctx.Err(); err != nil {
-				return errors.Join(append(errs, err)...)
+				return errors.Join(append(errs, s.flush(sr, res), err)...)
 			}
 			if err := s.deltaOne(sr, i, o.CompressOlderThanDays, res); err != nil {
 				errs = append(errs, err)
 			}
+			if len(sr.pending) >= deltaBatch {
+				errs = append(errs, s.flush(sr, res))
+			}
 		}
+		errs = append(errs, s.flush(sr, res))
 		done += len(sr.recs)
 		if o.Progress != nil {
 			o.Progress(done, total)
@@ -229,25 +247,89 @@ func (s *Store) deltaOne(sr *series, i, days int, res *CompactResult) error {
 		if err := s.checkZstd(nr, z); err != nil {
 			return fmt.Errorf("compress %s: %w", b.Path, err)
 		}
-		if err := s.switchForm(r, nr, z); err != nil {
+		if err := s.publishForm(r, nr, z); err != nil {
 			return err
 		}
-		sr.recs[i] = nr
-		res.Compressed = append(res.Compressed, s.backupOf(nr))
-		res.PlainBytes += r.StoredSize
-		res.ZstdBytes += nr.StoredSize
 	} else {
 		d := sr.cache[-1-i]
 		delete(sr.cache, -1-i)
-		if err := s.switchForm(r, nr, d); err != nil {
+		if err := s.publishForm(r, nr, d); err != nil {
 			return err
 		}
-		sr.recs[i] = nr
-		res.Deltas = append(res.Deltas, s.backupOf(nr))
 	}
-	res.BytesBefore += r.StoredSize
-	res.BytesAfter += nr.StoredSize
+	sr.recs[i] = nr
+	sr.pending = append(sr.pending, switched{old: r, new: nr, delta: nr.Compression == index.Delta})
 	return nil
+}
+
+// publishForm writes nr's file (content) durably under its own name, no-replace
+// (one already there is used only when it holds exactly this content); its
+// folder is not fsynced yet (flush does, once for a batch).
+func (s *Store) publishForm(r, nr index.Record, content []byte) error {
+	p := s.backupOf(nr).Path
+	err := hatomic.PublishNewAt(s.fs, p, content, FileMode, r.Created)
+	if errors.Is(err, hatomic.ErrExist) {
+		err = s.adoptTwin(nr, p, content)
+	}
+	if err != nil {
+		return fmt.Errorf("re-encode %s: %w", s.backupOf(r).Path, err)
+	}
+	return nil
+}
+
+// flush switches sr's pending backups to their new files, under the write
+// protocol for a batch: the folder is fsynced (every new file durable by
+// name), the index entries are switched in one transaction, then the old
+// files are removed and the folder fsynced again. A crash leaves each
+// backup readable: before the switch the new files are unindexed twins
+// (the next compact uses them: they hold exactly what it would write),
+// after it the old ones are (the next compact removes them once the new
+// form reads back intact).
+func (s *Store) flush(sr *series, res *CompactResult) error {
+	batch := sr.pending
+	sr.pending = nil
+	if len(batch) == 0 {
+		return nil
+	}
+	dir := filepath.Dir(s.backupOf(batch[0].new).Path)
+	nrs := make([]index.Record, len(batch))
+	for i, sw := range batch {
+		nrs[i] = sw.new
+	}
+	err := s.fs.SyncDir(dir)
+	if err == nil {
+		if err = s.db.ReplaceMany(nrs); err != nil {
+			err = fmt.Errorf("index %s: %w", s.indexPath(), err)
+		}
+	}
+	if err != nil {
+		// The index still names the old files: take the new ones back.
+		var errs []error
+		for i, sw := range batch {
+			errs = append(errs, s.fs.Remove(s.backupOf(sw.new).Path))
+			sr.recs[sr.byStamp[sw.old.Timestamp]] = batch[i].old
+		}
+		return errors.Join(append([]error{err}, errs...)...)
+	}
+	var errs []error
+	for _, sw := range batch {
+		if rmErr := s.fs.Remove(s.backupOf(sw.old).Path); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("re-encoded %s, but the old file stays as an unindexed duplicate: %w", s.backupOf(sw.old).Path, rmErr))
+		}
+		if sw.delta {
+			res.Deltas = append(res.Deltas, s.backupOf(sw.new))
+		} else {
+			res.Compressed = append(res.Compressed, s.backupOf(sw.new))
+			res.PlainBytes += sw.old.StoredSize
+			res.ZstdBytes += sw.new.StoredSize
+		}
+		res.BytesBefore += sw.old.StoredSize
+		res.BytesAfter += sw.new.StoredSize
+	}
+	if err := s.fs.SyncDir(dir); err != nil {
+		errs = append(errs, fmt.Errorf("backup folder %s: %w", dir, err))
+	}
+	return errors.Join(errs...)
 }
 
 // usableBase: backup j may be backup i's base: named by hatch-backup (an
