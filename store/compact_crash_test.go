@@ -587,6 +587,78 @@ func cleanSpec(t *testing.T, root, spec string) string {
 	return r.Replace(spec)
 }
 
+// TestDeltaCrashThenReindex takes the documented repair after each kill
+// of compact --delta: reindex, and every backup lists once with its bytes
+// and its original path, and verify is clean.
+func TestDeltaCrashThenReindex(t *testing.T) {
+	for _, st := range deltaKillSteps {
+		t.Run(st.name, func(t *testing.T) {
+			withCrashMode(t, "delta", func() {
+				root, want := deltaCrashStore(t, 20, false)
+				if !runCompactChild(t, root, st.spec, 0) {
+					t.Fatalf("kill point %s never reached: the child finished", st.spec)
+				}
+				reindexAndCheck(t, root, want, false)
+			})
+		})
+	}
+	// The index lost as well: the files alone.
+	for _, st := range deltaKillSteps[:4] {
+		t.Run("index lost/"+st.name, func(t *testing.T) {
+			withCrashMode(t, "delta", func() {
+				root, want := deltaCrashStore(t, 20, false)
+				if !runCompactChild(t, root, st.spec, 0) {
+					t.Fatalf("kill point %s never reached: the child finished", st.spec)
+				}
+				os.Remove(filepath.Join(root, IndexFile))
+				reindexAndCheck(t, root, want, true)
+			})
+		})
+	}
+}
+
+// reindexAndCheck runs reindex on root, then checks that every backup of
+// want lists once and reads back its bytes, with its original path unless
+// lost, and that verify is clean.
+func reindexAndCheck(t *testing.T, root string, want map[string][]byte, lost bool) {
+	t.Helper()
+	ctx := context.Background()
+	opts := Options{Root: root, LockTimeout: 10 * time.Second}
+	res, err := Reindex(ctx, opts, ReindexOptions{})
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("reindex: %v %v", err, res.Problems)
+	}
+	if !lost && len(res.Adopted) > 0 {
+		t.Errorf("reindex adopted %d files as backups of their own", len(res.Adopted))
+	}
+	opts.ReadOnly = true
+	s, err := Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n := 0
+	for b, err := range s.List(ctx, Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		data, err := s.Read(b)
+		if err != nil || !bytes.Equal(data, want[b.Host+"/"+b.Timestamp]) {
+			t.Errorf("%s/%s reads back other bytes (%v)", b.Host, b.Timestamp, err)
+		}
+		if !lost && b.OriginalPath != "/home/user/"+b.Host+".json" {
+			t.Errorf("%s/%s lost its original path: %q", b.Host, b.Timestamp, b.OriginalPath)
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d backups listed, want %d", n, len(want))
+	}
+	if v, err := s.Verify(ctx, VerifyOptions{}); err != nil || len(v.Problems) > 0 {
+		t.Errorf("verify after reindex: %v %v", err, v.Problems)
+	}
+}
+
 // TestDeltaCrashRandom kills compact --delta and a clean removing bases
 // at random moments.
 func TestDeltaCrashRandom(t *testing.T) {

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
@@ -110,6 +113,99 @@ func (s *Store) decodeFile(host, dir, ts, of string, depth int) ([]byte, error) 
 		return nil, err
 	}
 	base, err := s.decodeFile(host, dir, h.Base, ts, depth+1)
+	if err != nil {
+		return nil, err
+	}
+	return blob.DecodeDelta(frame, base, blob.MaxDecodedSize)
+}
+
+// stemOf is a backup file's path without its .zst or .delta.
+func stemOf(p string) string {
+	if s, ok := strings.CutSuffix(p, blob.ZstdSuffix); ok {
+		return s
+	}
+	return strings.TrimSuffix(p, blob.DeltaSuffix)
+}
+
+// finishDeltas finishes each interrupted compact --delta (or clean storing
+// a delta whole) that a sound index shows: an unindexed file beside an
+// indexed form of the same backup, one of them a .delta, is removed when
+// it holds exactly the backup's content and the indexed form reads back
+// intact. It returns the files left to adopt.
+func (s *Store) finishDeltas(backups []Backup, files []found, res *ReindexResult) ([]found, error) {
+	byStem := make(map[string]Backup, len(backups))
+	for _, b := range backups {
+		byStem[stemOf(b.Path)] = b
+	}
+	var errs []error
+	files = slices.DeleteFunc(files, func(f found) bool {
+		b, ok := byStem[stemOf(f.path)]
+		if !ok || (!f.delta && b.Compression != index.Delta.String()) {
+			return false
+		}
+		removed, err := s.removeFormOf(b, f.path)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if removed {
+			res.Finished = append(res.Finished, b)
+		}
+		return removed
+	})
+	return files, errors.Join(errs...)
+}
+
+// pairDeltas leaves out, from backup files none of which is indexed, each
+// .delta beside a plain or .zst file of the same backup holding the same
+// content (an interrupted compact --delta, or clean): the whole form is
+// adopted, the .delta removed afterwards (dups).
+func (s *Store) pairDeltas(files []found) ([]found, []string, error) {
+	whole := map[string]found{}
+	for _, f := range files {
+		if !f.delta {
+			whole[stemOf(f.path)] = f
+		}
+	}
+	var dups []string
+	for _, f := range files {
+		w, ok := whole[stemOf(f.path)]
+		if !f.delta || !ok {
+			continue
+		}
+		data, err := s.decodeDeltaFile(f)
+		if err != nil {
+			continue // damaged: adoption reports it
+		}
+		other, err := s.readFile(w.path, blob.MaxDecodedSize)
+		if err != nil {
+			return nil, nil, ignoreDamage(err)
+		}
+		if w.compressed {
+			if other, err = blob.Decompress(other, blob.MaxDecodedSize); err != nil {
+				continue
+			}
+		}
+		if bytes.Equal(data, other) {
+			dups = append(dups, f.path)
+		}
+	}
+	if len(dups) == 0 {
+		return files, nil, nil
+	}
+	return slices.DeleteFunc(files, func(f found) bool { return slices.Contains(dups, f.path) }), dups, nil
+}
+
+// decodeDeltaFile decodes the .delta file f from the files alone.
+func (s *Store) decodeDeltaFile(f found) ([]byte, error) {
+	d, err := s.readFile(f.path, blob.MaxDecodedSize)
+	if err != nil {
+		return nil, err
+	}
+	h, frame, err := blob.ParseDelta(d)
+	if err != nil {
+		return nil, err
+	}
+	base, err := s.decodeFile(f.host, filepath.Dir(f.path), h.Base, f.timestamp, 1)
 	if err != nil {
 		return nil, err
 	}
