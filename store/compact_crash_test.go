@@ -624,6 +624,24 @@ func reindexAndCheck(t *testing.T, root string, want map[string][]byte, lost boo
 	t.Helper()
 	ctx := context.Background()
 	opts := Options{Root: root, LockTimeout: 10 * time.Second}
+	if !lost {
+		inspect := opts
+		inspect.Inspect = true
+		s, err := Open(ctx, inspect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.Verify(ctx, VerifyOptions{})
+		s.Close()
+		for _, p := range v.Problems {
+			if p.Kind != ProblemTemp && p.Kind != ProblemInterruptedCompact {
+				t.Errorf("verify after the kill: %s", p)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	res, err := Reindex(ctx, opts, ReindexOptions{})
 	if err != nil || len(res.Problems) > 0 {
 		t.Fatalf("reindex: %v %v", err, res.Problems)
