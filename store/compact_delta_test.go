@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -117,6 +118,35 @@ func TestCompactDelta(t *testing.T) {
 	if res, err := f.compact(CompactOptions{Delta: true}); err != nil || len(res.Deltas)+len(res.Compressed) != 0 {
 		t.Errorf("second compact: %d deltas, %d compressed, %v", len(res.Deltas), len(res.Compressed), err)
 	}
+
+	// Five newer backups: the next compact re-encodes the old newest and
+	// four of them; no older file changes.
+	var more []storegen.Backup
+	for i := range 5 {
+		more = append(more, storegen.Backup{Host: "cursor", Created: cleanNow.Add(-time.Duration(i+1) * time.Minute), Data: claudeLike(100 + i)})
+	}
+	newer, err := storegen.Populate(f.root, time.UTC, more)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range newer {
+		want[r.Timestamp] = more[slices.IndexFunc(newer, func(x index.Record) bool { return x.Timestamp == r.Timestamp })].Data
+	}
+	os.Remove(filepath.Join(f.root, IndexFile)) // Populate wrote its own entries; the files are the truth
+	if _, err := Reindex(context.Background(), f.opts, ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = f.compact(CompactOptions{Delta: true})
+	if err != nil || len(res.Deltas)+len(res.Compressed) != 5 {
+		t.Errorf("compact after 5 new backups re-encoded %d deltas and %d .zst, want 5 in all (%v)", len(res.Deltas), len(res.Compressed), err)
+	}
+	for _, b := range append(res.Deltas, res.Compressed...) {
+		if b.Timestamp != recs[0].Timestamp && !slices.ContainsFunc(newer, func(r index.Record) bool { return r.Timestamp == b.Timestamp }) {
+			t.Errorf("compact rewrote %s, an older backup", b.Timestamp)
+		}
+	}
+	check("after more backups")
+	all = f.byStamp()
 
 	// The index lost: reindex rebuilds every relation from the files.
 	os.Remove(filepath.Join(f.root, IndexFile))
