@@ -133,3 +133,24 @@ func takenMeanwhile(fsys FS, path string) func(error) error {
 		return nil
 	}
 }
+
+// PublishNewAt is WriteNewAt without the final directory fsync: the file's
+// bytes and date are durable, its name is not yet. A caller publishing many
+// files in one directory fsyncs it once (FS.SyncDir) before relying on any
+// of the names, which costs one fsync instead of one per file.
+func PublishNewAt(fsys FS, path string, data []byte, perm fs.FileMode, mtime time.Time) error {
+	dir := filepath.Dir(path)
+	tmp, err := writeTempAt(fsys, dir, filepath.Base(path), data, perm, mtime)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	publish := func() error { return fsys.RenameNoReplace(tmp, path) }
+	if err := platformRetry.do(publish, takenMeanwhile(fsys, path)); err != nil {
+		rmErr := removeTemp(fsys, tmp)
+		if errors.Is(err, fs.ErrExist) {
+			return errors.Join(fmt.Errorf("%w: %s", ErrExist, path), rmErr)
+		}
+		return fmt.Errorf("write %s: publish: %w", path, errors.Join(err, rmErr))
+	}
+	return nil
+}

@@ -10,6 +10,7 @@
 //	go run ./bench            # or scripts/bench.sh
 //	go run ./bench -large=false -runs 11
 //	go run ./bench -only watch -idle 60s   # watch and guard only
+//	go run ./bench -deltas -runs 5   # the delta goals alone
 //
 // It builds hatch-backup and the baseline into a temporary folder and
 // generates its stores there (about 200 MB with -large).
@@ -34,8 +35,9 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the work folder")
 	only := flag.String("only", "", `run one part only: "watch" (watch, guard)`)
 	idle := flag.Duration("idle", 60*time.Second, "how long the idle watch's CPU is measured")
+	deltasOnly := flag.Bool("deltas", false, "measure only the delta goals (200 backups of a 168 KB config)")
 	flag.Parse()
-	if err := run(*runs, *large, *keep, *only, *idle); err != nil {
+	if err := run(*runs, *large, *keep, *only, *idle, *deltasOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -60,7 +62,7 @@ type sample struct {
 	rssKB  int64
 }
 
-func run(runs int, large, keep bool, only string, idle time.Duration) error {
+func run(runs int, large, keep bool, only string, idle time.Duration, deltasOnly bool) error {
 	dir, err := os.MkdirTemp("", "hatch-backup-bench-")
 	if err != nil {
 		return err
@@ -75,13 +77,16 @@ func run(runs int, large, keep bool, only string, idle time.Duration) error {
 			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 		}
 	}
-	steps := []func() error{b.writes, b.queries(10_000), b.tenThousand}
+	steps := []func() error{b.writes, b.queries(10_000), b.tenThousand, b.deltas}
 	if large {
 		steps = append(steps, b.queries(1_000_000), b.hundredThousand)
 	}
 	steps = append(steps, func() error { return b.watchBench(idle) })
 	if only == "watch" {
 		steps = steps[len(steps)-1:]
+	}
+	if deltasOnly {
+		steps = []func() error{b.deltas}
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

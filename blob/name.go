@@ -23,6 +23,7 @@ type Name struct {
 	Host       string // normalised host name, e.g. "claude-desktop"
 	Timestamp  string // YYYYMMDD_HHMMSS_ffffff, exactly as in the name
 	Compressed bool   // name ends in .zst
+	Delta      bool   // name ends in .delta (a zstd delta against another backup)
 	// Legacy is the host spelling of an "mcp.json.MCPHostType.<HOST>.<ts>"
 	// name ("CLAUDE_DESKTOP"); empty for other patterns.
 	Legacy string
@@ -46,10 +47,13 @@ func (n Name) String() string {
 	if n.Compressed {
 		s += ZstdSuffix
 	}
+	if n.Delta {
+		s += DeltaSuffix
+	}
 	return s
 }
 
-// ParseName parses "mcp.json.<host>.<ts>[.zst]" and the Python Hatch
+// ParseName parses "mcp.json.<host>.<ts>[.zst|.delta]" and the Python Hatch
 // patterns "<file>.<host>.<ts>" and "mcp.json.MCPHostType.<HOST>.<ts>"
 // (each also with ".zst").
 //
@@ -79,6 +83,10 @@ func parseName(file string) (Name, error) {
 		return Name{}, err
 	}
 	rest, compressed := strings.CutSuffix(file, ZstdSuffix)
+	delta := false
+	if !compressed {
+		rest, delta = strings.CutSuffix(file, DeltaSuffix)
+	}
 	cut := len(rest) - TimestampLen - 1
 	if cut < 0 || rest[cut] != '.' {
 		return Name{}, fmt.Errorf("does not end in .YYYYMMDD_HHMMSS_ffffff[%s]", ZstdSuffix)
@@ -92,7 +100,7 @@ func parseName(file string) (Name, error) {
 	if !ok || rest[:cut] == Prefix {
 		return Name{}, errors.New("no host before the timestamp")
 	}
-	n := Name{Prefix: prefix, Host: host, Timestamp: ts, Compressed: compressed}
+	n := Name{Prefix: prefix, Host: host, Timestamp: ts, Compressed: compressed, Delta: delta}
 	if prefix == legacyPrefix {
 		if h, ok := legacyHost(host); ok {
 			n.Prefix, n.Host, n.Legacy = Prefix, h, host

@@ -22,8 +22,10 @@ import (
 //	original     uvarint size, then uvarint id of the path in BucketPaths
 //	             (0: unknown)
 //	sha256       32 bytes
-//	compression  byte: 0 none, 1 zstd
+//	compression  byte: 0 none, 1 zstd, 2 delta (schema 6 on)
 //	parse        byte: 0 unknown, 1 parsed, 2 unparsable
+//	base         only with flag bit 3 (a delta; schema 6 on): uvarint
+//	             length + the base's timestamp
 //
 // Version 2 stores the path inline (uvarint length + bytes) instead of its
 // id; version 1 is version 2 without the parse byte (it decodes as
@@ -50,7 +52,10 @@ const (
 	flagRawTimestamp = 1 << iota
 	flagRawName
 	flagSafety
-	knownFlags = flagRawTimestamp | flagRawName | flagSafety
+	// flagBase came with schema 6 (migration 6): a delta's record ends
+	// with its base's timestamp.
+	flagBase
+	knownFlags = flagRawTimestamp | flagRawName | flagSafety | flagBase
 )
 
 // pathInterner gives a path its id in BucketPaths (0 for "").
@@ -93,6 +98,9 @@ func encodeRecord(r Record, paths pathInterner) ([]byte, error) {
 	if r.Safety {
 		flags |= flagSafety
 	}
+	if r.Base != "" {
+		flags |= flagBase
+	}
 	b := make([]byte, 0, 64)
 	b = append(b, recordVersion, flags)
 	if compact {
@@ -107,7 +115,11 @@ func encodeRecord(r Record, paths pathInterner) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(r.OriginalSize))
 	b = binary.AppendUvarint(b, pathID)
 	b = append(b, r.SHA256[:]...)
-	return append(b, byte(r.Compression), byte(r.Parse)), nil
+	b = append(b, byte(r.Compression), byte(r.Parse))
+	if r.Base != "" {
+		b = appendString(b, r.Base)
+	}
+	return b, nil
 }
 
 func appendString(b []byte, s string) []byte {
@@ -166,6 +178,9 @@ func decodeFields(host string, key, value []byte, paths pathResolver) (Record, e
 	r.Compression = Compression(d.byte())
 	if version != recordVersion1 {
 		r.Parse = ParseStatus(d.byte())
+	}
+	if flags&flagBase != 0 {
+		r.Base = d.string(maxNameLen)
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = fmt.Errorf("%d trailing bytes", len(d.b))

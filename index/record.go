@@ -14,16 +14,21 @@ type Compression uint8
 const (
 	None Compression = iota
 	Zstd
+	// Delta: a zstd frame whose dictionary is another backup's original
+	// bytes (Record.Base); schema 6 on.
+	Delta
 )
 
-// String is "none" or "zstd" ("compression(N)" for a value no release
-// defines).
+// String is "none", "zstd" or "delta" ("compression(N)" for a value no
+// release defines).
 func (c Compression) String() string {
 	switch c {
 	case None:
 		return "none"
 	case Zstd:
 		return "zstd"
+	case Delta:
+		return "delta"
 	}
 	return "compression(" + strconv.Itoa(int(c)) + ")"
 }
@@ -74,6 +79,9 @@ type Record struct {
 	// never have it, nor does a record adopted from a file (the mark is
 	// in no file name).
 	Safety bool
+	// Base is the timestamp of the backup of the same host whose original
+	// bytes a Delta is encoded against; "" for any other compression.
+	Base string
 }
 
 // Limits on what a record may hold. They bound what a damaged value can make
@@ -100,8 +108,12 @@ func (r *Record) validate() string {
 		return fmt.Sprintf("negative size (stored %d, original %d)", r.StoredSize, r.OriginalSize)
 	case len(r.OriginalPath) > maxPathLen || strings.ContainsRune(r.OriginalPath, 0):
 		return "original path is too long or holds a NUL"
-	case r.Compression > Zstd:
+	case r.Compression > Delta:
 		return "unknown " + r.Compression.String()
+	case (r.Compression == Delta) != (r.Base != ""):
+		return "a delta needs a base, and only a delta has one"
+	case len(r.Base) > maxNameLen || strings.ContainsRune(r.Base, 0):
+		return "base timestamp is too long or holds a NUL"
 	case r.Parse > Unparsable:
 		return "unknown " + r.Parse.String()
 	}
@@ -122,8 +134,11 @@ func validElement(s string) bool {
 // file has it stores no name at all.
 func canonicalName(host, ts string, c Compression) string {
 	name := "mcp.json." + host + "." + ts
-	if c == Zstd {
+	switch c {
+	case Zstd:
 		name += ".zst"
+	case Delta:
+		name += ".delta"
 	}
 	return name
 }

@@ -63,3 +63,35 @@ func (db *DB) DeleteMany(records []Record) error {
 		return nil
 	})
 }
+
+// ReplaceMany is Replace of every record of records in one fsynced
+// transaction: all or none.
+func (db *DB) ReplaceMany(records []Record) error {
+	for _, r := range records {
+		if err := validRecord(r); err != nil {
+			return fmt.Errorf("replace in index %s: %w", db.path, err)
+		}
+	}
+	return db.update("replace in", func(tx *bolt.Tx) error {
+		hosts, paths, err := writableLayout(tx)
+		if err != nil {
+			return err
+		}
+		pw := newPathWriter(paths)
+		for _, r := range records {
+			hb := hosts.Bucket([]byte(r.Host))
+			key := recordKey(r.Created)
+			if hb == nil || hb.Get(key) == nil {
+				return fmt.Errorf("%w: %s at %s", ErrNotFound, r.Host, r.Created.UTC().Format(time.RFC3339Nano))
+			}
+			value, err := encodeRecord(r, pw)
+			if err != nil {
+				return err
+			}
+			if err := hb.Put(key, value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

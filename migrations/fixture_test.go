@@ -637,3 +637,43 @@ func writeSchema4(t *testing.T, root string) {
 	}
 	s.Close()
 }
+
+// TestSchema4FixtureToDeltas: the delta migration only bumps the version
+// (no record rewritten), and the migrated index then holds a delta record
+// naming its base.
+func TestSchema4FixtureToDeltas(t *testing.T) {
+	root := copyFixture(t, "schema4")
+	path := filepath.Join(root, store.IndexFile)
+	raw := recordValues(t, path)
+	db, err := index.Open(path, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := migrations.Up(db); err != nil || n != int(migrations.Latest())-4 {
+		t.Fatalf("Up = %d, %v; want migrations 5 to %d", n, err, migrations.Latest())
+	}
+	var recs []index.Record
+	db.List(index.Query{}, func(r index.Record) error { recs = append(recs, r); return nil })
+	if len(recs) < 2 {
+		t.Fatalf("%d records in the fixture", len(recs))
+	}
+	db.Close()
+	if after := recordValues(t, path); !maps.EqualFunc(after, raw, bytes.Equal) {
+		t.Fatal("the delta migration rewrote records")
+	}
+	db, err = index.Open(path, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := recs[len(recs)-1]
+	d.Compression, d.Base = index.Delta, "20250101_120000_000000"
+	d.File = d.Host + "/mcp.json." + d.Host + "." + d.Timestamp + ".delta"
+	if err := db.Replace(d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Get(d.Host, d.Timestamp, d.Created)
+	if err != nil || got.Base != d.Base || got.Compression != index.Delta || got.File != d.File {
+		t.Fatalf("delta record reads back %+v, %v", got, err)
+	}
+}

@@ -48,6 +48,12 @@ var registry = []Migration{
 	// record changes. The bump makes an older program refuse the index
 	// as newer rather than ignore the change sets.
 	{To: 6, Name: "create bucket changesets (guard and undo)", Apply: index.CreateChangeSets},
+	// Records may be deltas (compression 2) naming their base (flag bit
+	// 3). Nothing is rewritten: no older record is a delta. The bump makes
+	// an older program refuse this index as newer instead of calling the
+	// delta records corrupt. Independent of any other migration: it only
+	// bumps the version.
+	{To: 7, Name: "records may be zstd deltas naming their base (compression 2, flag bit 3)", Apply: func(*bolt.Tx) error { return nil }},
 }
 
 // All returns a copy of the migrations, in the order Up applies them.

@@ -24,6 +24,7 @@ type found struct {
 	host, timestamp string
 	path            string // the folder's path and the file's name
 	compressed      bool
+	delta           bool // a .delta file
 }
 
 // compareFound orders backup files by timestamp, then by path: files that
@@ -88,7 +89,10 @@ func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
 		if n.Compressed {
 			end -= len(blob.ZstdSuffix)
 		}
-		sc.backups = append(sc.backups, found{host: host, timestamp: p[end-blob.TimestampLen : end], path: p, compressed: n.Compressed})
+		if n.Delta {
+			end -= len(blob.DeltaSuffix)
+		}
+		sc.backups = append(sc.backups, found{host: host, timestamp: p[end-blob.TimestampLen : end], path: p, compressed: n.Compressed, delta: n.Delta})
 	}
 }
 
@@ -311,8 +315,23 @@ func (a *adoption) flush() error {
 // stored and whose modification time is mtime (Unix nanoseconds).
 func (s *Store) adoptRecord(f found, stored []byte, mtime int64) (index.Record, error) {
 	data := stored
-	comp := index.None
-	if f.compressed {
+	comp, base := index.None, ""
+	if f.delta {
+		// The base is named in the file itself: reindex rebuilds the
+		// relation from it, decoding through the base's own file.
+		h, frame, err := blob.ParseDelta(stored)
+		if err != nil {
+			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+		}
+		baseData, err := s.decodeFile(f.host, filepath.Dir(f.path), h.Base, f.timestamp, 0)
+		if err != nil {
+			return index.Record{}, fmt.Errorf("backup %s: %w: its base %s: %w", f.path, ErrIntegrity, h.Base, err)
+		}
+		if data, err = blob.DecodeDelta(frame, baseData, blob.MaxDecodedSize); err != nil {
+			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+		}
+		comp, base = index.Delta, h.Base
+	} else if f.compressed {
 		comp = index.Zstd
 		var err error
 		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
@@ -327,7 +346,7 @@ func (s *Store) adoptRecord(f found, stored []byte, mtime int64) (index.Record, 
 		Host: f.host, Timestamp: f.timestamp, Created: created,
 		File:       f.host + "/" + filepath.Base(f.path),
 		StoredSize: int64(len(stored)), OriginalSize: int64(len(data)),
-		SHA256: blob.Sum(data), Compression: comp,
+		SHA256: blob.Sum(data), Compression: comp, Base: base,
 		Parse: parseStatus(f.host, data),
 	}, nil
 }

@@ -17,7 +17,10 @@ type Backup struct {
 	OriginalSize int64     // bytes of the config it holds
 	OriginalPath string    // config path it was taken from; "" when unknown
 	SHA256       [32]byte  // of the original bytes
-	Compression  string    // "none" or "zstd"
+	Compression  string    // "none", "zstd" or "delta"
+	// Base is the timestamp of the backup (same host) a delta is encoded
+	// against; "" unless Compression is "delta".
+	Base string
 	// Parsed says whether the config parsed in its host's format when it
 	// was backed up; nil when unknown (a backup from before the check).
 	Parsed *bool
@@ -68,6 +71,7 @@ func backupAt(r index.Record, path string) Backup {
 		OriginalPath: r.OriginalPath,
 		SHA256:       r.SHA256,
 		Compression:  r.Compression.String(),
+		Base:         r.Base,
 		Parsed:       parsedOf(r.Parse),
 		Safety:       r.Safety,
 	}

@@ -80,7 +80,12 @@ func (s *Store) fillIndex(ctx context.Context, tmp string) (a adopted, dups []st
 	if err != nil {
 		return a, nil, err
 	}
+	files, deltaDups, err := s.pairDeltas(files)
+	if err != nil {
+		return a, nil, err
+	}
 	a, err = s.adopt(ctx, files)
+	dups = append(dups, deltaDups...)
 	return a, dups, err
 }
 

@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/retention"
 )
@@ -48,6 +50,10 @@ type CleanResult struct {
 // after its entry went is reported by name in the error; it is then an
 // unindexed backup, which verify reports and reindex adopts.
 //
+// Before any removal, each kept delta whose base is to be removed is
+// re-encoded whole (.zst), crash-safely (see switchForm): a crash leaves
+// it readable in its old or its new form, its base still there.
+//
 // A negative policy value or a policy without a removal criterion is
 // ErrInvalid (the message names the flag), before anything is read.
 func (s *Store) Clean(ctx context.Context, o CleanOptions) (CleanResult, error) {
@@ -83,6 +89,11 @@ func (s *Store) Clean(ctx context.Context, o CleanOptions) (CleanResult, error) 
 		return res, nil
 	}
 	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	// No delta outlives its base: the kept backups that need a base
+	// about to go are stored whole first, each under the write protocol.
+	if err := s.rescueDependents(ctx, o.Hosts, gone); err != nil {
 		return res, err
 	}
 	if err := s.db.DeleteMany(gone); err != nil {
@@ -146,3 +157,58 @@ func (s *Store) removeFiles(removed []Verdict, progress func(done, total int)) e
 type invalid struct{ error }
 
 func (e invalid) Unwrap() []error { return []error{e.error, ErrInvalid} }
+
+// rescueDependents stores whole (.zst) every kept delta of hosts whose base
+// is among gone, before gone is removed. Bases are newer than their
+// deltas, so a clean that removes the oldest backups rarely has any.
+func (s *Store) rescueDependents(ctx context.Context, hosts []string, gone []index.Record) error {
+	type key struct{ host, ts string }
+	going := make(map[key]bool, len(gone))
+	for _, r := range gone {
+		going[key{r.Host, r.Timestamp}] = true
+	}
+	var orphans, whole []index.Record
+	err := s.db.List(index.Query{Hosts: hosts}, func(r index.Record) error {
+		if r.Compression == index.Delta && going[key{r.Host, r.Base}] && !going[key{r.Host, r.Timestamp}] {
+			orphans = append(orphans, r)
+		}
+		if r.Compression == index.Zstd && !going[key{r.Host, r.Timestamp}] {
+			whole = append(whole, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index %s: %w", s.indexPath(), err)
+	}
+	// A .delta left beside a .zst by an earlier clean killed half-way
+	// goes now, while its base is still there to prove it a copy.
+	if err := s.removeDeltaTwins(whole); err != nil {
+		return err
+	}
+	for _, r := range orphans {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := s.storeWhole(r); err != nil {
+			return fmt.Errorf("%w (nothing was removed)", err)
+		}
+	}
+	return nil
+}
+
+// storeWhole re-encodes delta r as a .zst of its own.
+func (s *Store) storeWhole(r index.Record) error {
+	b := s.backupOf(r)
+	data, err := s.Read(b)
+	if err != nil {
+		return err
+	}
+	z := blob.Compress(data)
+	nr := r
+	nr.File = strings.TrimSuffix(r.File, blob.DeltaSuffix) + blob.ZstdSuffix
+	nr.StoredSize, nr.Compression, nr.Base = int64(len(z)), index.Zstd, ""
+	if err := s.checkZstd(nr, z); err != nil {
+		return fmt.Errorf("compress %s: %w", b.Path, err)
+	}
+	return s.switchForm(r, nr, z)
+}

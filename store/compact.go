@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
@@ -23,6 +25,10 @@ type CompactOptions struct {
 	CompressOlderThanDays int
 	// Progress, when set, is called as backups are compressed.
 	Progress func(done, total int)
+	// Delta re-encodes old backups as zstd deltas against another backup
+	// of the same config (see keyframeEvery for the scheme), or as .zst
+	// when a delta would not be smaller.
+	Delta bool
 }
 
 // CompactResult is what Compact did.
@@ -39,6 +45,11 @@ type CompactResult struct {
 	Leftovers int
 	// IndexBefore and IndexAfter are the index file's sizes in bytes.
 	IndexBefore, IndexAfter int64
+	// Deltas are the backups now stored as .delta (with Delta).
+	Deltas []Backup
+	// BytesBefore and BytesAfter are the sizes on disk of every backup
+	// re-encoded (Compressed and Deltas), before and after.
+	BytesBefore, BytesAfter int64
 }
 
 // Compact compresses old plain backups to .zst and then rewrites the index
@@ -88,7 +99,15 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 	if err != nil {
 		return res, err
 	}
-	errs := []error{s.removeLeftovers(zstd, &res)}
+	errs := []error{s.removeLeftovers(zstd, &res), s.removeDeltaLeftovers(&res)}
+	if o.Delta {
+		errs = append(errs, s.compactDeltas(ctx, o, &res))
+		if err := ctx.Err(); err != nil {
+			return res, partial(res, err)
+		}
+		res.IndexBefore, res.IndexAfter, err = s.rewriteIndex()
+		return res, partial(res, errors.Join(append(errs, err)...))
+	}
 	// A .zst name that is another backup's (two different backups left by
 	// an interrupted compact, both adopted by reindex) is never taken.
 	zstdFiles := make(map[string]bool, len(zstd))
@@ -109,6 +128,8 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 			res.Compressed = append(res.Compressed, s.backupOf(nr))
 			res.PlainBytes += r.StoredSize
 			res.ZstdBytes += nr.StoredSize
+			res.BytesBefore += r.StoredSize
+			res.BytesAfter += nr.StoredSize
 		}
 		if o.Progress != nil {
 			o.Progress(i+1, len(plain))
@@ -124,10 +145,11 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 // partial adds to err, when there is one, how many backups were
 // compressed all the same: a failed compact may have changed the store.
 func partial(res CompactResult, err error) error {
-	if err == nil || len(res.Compressed) == 0 {
+	n := len(res.Compressed) + len(res.Deltas)
+	if err == nil || n == 0 {
 		return err
 	}
-	return fmt.Errorf("compressed %s (each one complete and indexed), but: %w", nBackups(len(res.Compressed)), err)
+	return fmt.Errorf("compressed %s (each one complete and indexed), but: %w", nBackups(n), err)
 }
 
 // nBackups is "1 backup" or "N backups".
@@ -139,9 +161,13 @@ func nBackups(n int) string {
 }
 
 // compactCandidates returns the plain backups created more than days × 24 h
-// before now, and every .zst backup.
+// before now, and every .zst backup. The newest backup of each host and
+// original path (as latest means it: a future-dated one does not count)
+// stays plain: Python Hatch, sharing the folder, restores the newest file
+// it can read, and it cannot read zstd.
 func (s *Store) compactCandidates(days int) (plain, zstd []index.Record, err error) {
-	now := s.now()
+	now, horizon := s.now(), s.horizon()
+	newest := map[seriesKey]time.Time{}
 	err = s.db.List(index.Query{}, func(r index.Record) error {
 		switch {
 		case r.Compression == index.Zstd:
@@ -149,13 +175,22 @@ func (s *Store) compactCandidates(days int) (plain, zstd []index.Record, err err
 		case retention.OlderThan(r.Created, now, days):
 			plain = append(plain, r)
 		}
+		if k := seriesOf(r); !r.Created.After(horizon) && r.Created.After(newest[k]) {
+			newest[k] = r.Created
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("index %s: %w", s.indexPath(), err)
 	}
+	plain = slices.DeleteFunc(plain, func(r index.Record) bool { return r.Created.Equal(newest[seriesOf(r)]) })
 	return plain, zstd, nil
 }
+
+// seriesKey names the backups of one config: a host and an original path.
+type seriesKey struct{ host, path string }
+
+func seriesOf(r index.Record) seriesKey { return seriesKey{r.Host, r.OriginalPath} }
 
 // compressOne stores r's backup as .zst and returns its new record.
 func (s *Store) compressOne(r index.Record) (index.Record, error) {
@@ -227,14 +262,34 @@ func (s *Store) removeLeftovers(zstd []index.Record, res *CompactResult) error {
 		if !ok {
 			continue
 		}
-		if _, err := s.fs.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+		if _, err := s.fs.Lstat(p); err == nil {
+			removed, err := s.removeCopyOf(b, p)
+			if err != nil {
+				errs = append(errs, err)
+			} else if removed {
+				res.Leftovers++
+			}
+		}
+	}
+	if err := s.removeDeltaTwins(zstd); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// removeDeltaTwins removes the .delta beside each .zst backup of zstd when
+// it holds exactly the backup's content: what a clean killed between
+// storing a delta whole and removing the .delta leaves.
+func (s *Store) removeDeltaTwins(zstd []index.Record) error {
+	var errs []error
+	for _, r := range zstd {
+		b := s.backupOf(r)
+		p := strings.TrimSuffix(b.Path, blob.ZstdSuffix) + blob.DeltaSuffix
+		if _, err := s.fs.Lstat(p); err != nil {
 			continue
 		}
-		removed, err := s.removeCopyOf(b, p)
-		if err != nil {
+		if _, err := s.removeFormOf(b, p); err != nil {
 			errs = append(errs, err)
-		} else if removed {
-			res.Leftovers++
 		}
 	}
 	return errors.Join(errs...)

@@ -19,8 +19,10 @@ import (
 	"time"
 
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 // The crash suite of compact (RELIABILITY.md, "Crash"): a child process
@@ -51,7 +53,7 @@ func TestCompactCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.Compact(context.Background(), CompactOptions{}); err != nil {
+	if err := crashChildOp(s, os.Getenv("HATCH_COMPACT_CRASH_MODE")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -132,12 +134,17 @@ func compactCrashStore(t *testing.T, n int) (string, map[string][]byte) {
 	return root, want
 }
 
+// crashMode is what the child runs: "" compact, "delta" compact --delta,
+// "clean" a clean that removes bases of kept deltas. Tests that set it
+// do not run in parallel.
+var crashMode string
+
 // runCompactChild runs the child on root; with killAfter > 0 the parent
 // kills it then. It reports whether the child died of SIGKILL.
 func runCompactChild(t *testing.T, root, spec string, killAfter time.Duration) (killed bool) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCompactCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "HATCH_COMPACT_CRASH_ROOT="+root, "HATCH_COMPACT_CRASH_KILL="+spec)
+	cmd.Env = append(os.Environ(), "HATCH_COMPACT_CRASH_ROOT="+root, "HATCH_COMPACT_CRASH_KILL="+spec, "HATCH_COMPACT_CRASH_MODE="+crashMode)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -169,10 +176,11 @@ var compactKillSteps = []struct{ name, spec string }{
 	{"plain file removed, folder not synced", "remove:1:after"},
 	{"first backup done", "syncdir:2:after"},
 	{"in the middle", "syncdir:15:after"},
-	{"last backup's .zst durable", "rename-noreplace:20:after"},
+	// 20 backups, the newest of each host stays plain: 18 are compressed.
+	{"last backup's .zst durable", "rename-noreplace:18:after"},
 	{"index copy durable, not swapped", "rename:1:before"},
 	{"index swapped, root not synced", "rename:1:after"},
-	{"index swapped and synced", "syncdir:41:after"},
+	{"index swapped and synced", "syncdir:37:after"},
 }
 
 // TestCompactCrashSteps kills the child at each step of compacting one
@@ -287,7 +295,8 @@ func TestCompactCrashRandom(t *testing.T) {
 }
 
 // checkCompactCrash proves the promises after a kill (compactProblems),
-// then runs a second compact, which must finish the job: every backup .zst,
+// then runs a second compact, which must finish the job: every backup .zst
+// but the newest of each host, which stays plain,
 // read back byte-exactly, no duplicate left.
 func checkCompactCrash(t *testing.T, root string, want map[string][]byte) bool {
 	t.Helper()
@@ -295,8 +304,7 @@ func checkCompactCrash(t *testing.T, root string, want map[string][]byte) bool {
 	if len(problems) == 0 {
 		s, err := Open(context.Background(), Options{Root: root, LockTimeout: 10 * time.Second})
 		if err == nil {
-			_, err = s.Compact(context.Background(), CompactOptions{})
-			err = errors.Join(err, s.Close())
+			err = errors.Join(crashChildOp(s, crashMode), s.Close())
 		}
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("compact after the crash: %v", err))
@@ -313,7 +321,8 @@ func checkCompactCrash(t *testing.T, root string, want map[string][]byte) bool {
 // compactProblems lists what is wrong with root: the index fails Check, a
 // backup of want does not list or read back byte-exactly, or a file is
 // neither indexed, a temp file, nor (unless done) the other form of an
-// indexed backup; with done, a backup that is not .zst.
+// indexed backup; with done, a backup that is not .zst (the newest of each
+// host: one that is not plain).
 func compactProblems(root string, want map[string][]byte, done bool) (problems []string) {
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, LockTimeout: 10 * time.Second})
@@ -325,6 +334,8 @@ func compactProblems(root string, want map[string][]byte, done bool) (problems [
 		fail("index check: %v", err)
 	}
 	indexed := map[string]bool{}
+	newest := map[string]bool{} // hosts whose newest backup was listed (lists go newest first)
+	listed := map[string]bool{}
 	for b, err := range s.List(context.Background(), Query{}) {
 		if err != nil {
 			fail("list: %v", err)
@@ -333,29 +344,42 @@ func compactProblems(root string, want map[string][]byte, done bool) (problems [
 		indexed[b.Path] = true
 		data, err := s.Read(b)
 		key := b.Host + "/" + b.Timestamp
+		listed[key] = true
 		switch {
 		case err != nil:
 			fail("%s: %v", key, err)
 		case !bytes.Equal(data, want[key]):
 			fail("%s reads back other bytes", key)
-		case done && b.Compression != index.Zstd.String():
+		case crashMode == "clean":
+		case done && newest[b.Host] && b.Compression != index.Zstd.String() && (crashMode != "delta" || b.Compression != index.Delta.String()):
 			fail("%s still %s after a complete compact", key, b.Compression)
+		case done && !newest[b.Host] && b.Compression != index.None.String():
+			fail("%s, the newest of its host, is %s after compact: it must stay plain", key, b.Compression)
 		}
+		newest[b.Host] = true
 	}
-	if len(indexed) != len(want) {
+	if crashMode == "clean" {
+		for key := range crashMustKeep {
+			if !listed[key] {
+				fail("%s, which clean keeps, is gone", key)
+			}
+		}
+	} else if len(indexed) != len(want) {
 		fail("%d backups indexed, want %d", len(indexed), len(want))
 	}
 	for _, host := range []string{"cursor", "vscode"} {
 		entries, _ := os.ReadDir(filepath.Join(root, host))
 		for _, e := range entries {
 			p := filepath.Join(root, host, e.Name())
-			twin := strings.TrimSuffix(p, ".zst")
-			if twin == p {
-				twin = p + ".zst"
-			}
+			stem := strings.TrimSuffix(strings.TrimSuffix(p, ".zst"), ".delta")
+			twin := indexed[stem] || indexed[stem+".zst"] || indexed[stem+".delta"]
+			n, _ := blob.ParseName(e.Name())
 			switch {
 			case indexed[p], hatomic.IsTemp(e.Name()):
-			case !done && indexed[twin]:
+			case !done && twin:
+			case crashMode == "clean" && !crashMustKeep[host+"/"+n.Timestamp]:
+				// A removed backup whose entry went first: an unindexed
+				// file, which verify reports and reindex adopts or names.
 			default:
 				fail("unexpected file %s", p)
 			}
@@ -398,4 +422,288 @@ func TestCompactProblemsCatchDamage(t *testing.T) {
 			t.Error("uncompressed backups went unnoticed")
 		}
 	})
+}
+
+// crashChildOp runs the operation of the crash suite's mode on s.
+func crashChildOp(s *Store, mode string) error {
+	ctx := context.Background()
+	var err error
+	switch mode {
+	case "delta":
+		_, err = s.Compact(ctx, CompactOptions{Delta: true})
+	case "clean":
+		_, err = s.Clean(ctx, CleanOptions{Policy: deltaCleanPolicy()})
+	default:
+		_, err = s.Compact(ctx, CompactOptions{})
+	}
+	return err
+}
+
+// deltaCleanPolicy removes all but the newest backup of each of the last
+// three days: among hourly deltas, bases of kept ones go.
+func deltaCleanPolicy() retention.Policy {
+	zero := 0
+	return retention.Policy{KeepCount: &zero, KeepDaily: 3}
+}
+
+// crashMustKeep: in clean mode, the backups the clean keeps, which must
+// list and read back after any kill.
+var crashMustKeep map[string]bool
+
+// deltaCrashStore is compactCrashStore with Claude Code-like contents, on
+// which deltas pay; with compacted, already compact --delta'd (and
+// crashMustKeep set to what deltaCleanPolicy keeps).
+func deltaCrashStore(t *testing.T, n int, compacted bool) (string, map[string][]byte) {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "backups")
+	var bs []storegen.Backup
+	now := time.Now()
+	for i := range n {
+		host := []string{"cursor", "vscode"}[i%2]
+		bs = append(bs, storegen.Backup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: claudeLike(n - i)})
+	}
+	recs, err := storegen.Populate(root, time.Local, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]byte{}
+	for i, r := range recs {
+		want[r.Host+"/"+r.Timestamp] = bs[i].Data
+	}
+	if compacted {
+		s, err := Open(context.Background(), Options{Root: root, LockTimeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Compact(context.Background(), CompactOptions{Delta: true}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Clean(context.Background(), CleanOptions{Policy: deltaCleanPolicy(), DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		crashMustKeep = map[string]bool{}
+		for _, v := range res.Kept {
+			crashMustKeep[v.Host+"/"+v.Timestamp] = true
+		}
+	}
+	return root, want
+}
+
+// withCrashMode runs fn with the crash suite in mode.
+func withCrashMode(t *testing.T, mode string, fn func()) {
+	crashMode = mode
+	defer func() { crashMode, crashMustKeep = "", nil }()
+	fn()
+}
+
+// deltaKillSteps are the steps of compact --delta (re-encoding a host's
+// backups in one batch, then swapping the index) where the child is killed.
+var deltaKillSteps = []struct{ name, spec string }{
+	{"temp .delta durable, not published", "rename-noreplace:1:before"},
+	{".delta published, folder not synced", "rename-noreplace:1:after"},
+	{"a host's new files durable, index not switched", "syncdir:1:after"},
+	{"index switched, plain file not removed", "remove:1:before"},
+	{"plain file removed, folder not synced", "remove:1:after"},
+	{"first host's batch done", "syncdir:2:after"},
+	{"first host's switch done, second host's files durable", "syncdir:3:after"},
+	{"last backup's .delta published", "rename-noreplace:18:after"},
+	{"index copy durable, not swapped", "rename:1:before"},
+	{"index swapped, root not synced", "rename:1:after"},
+}
+
+// cleanKillSteps are the steps of a clean that removes bases: storing a
+// kept delta whole, then removing entries and files.
+var cleanKillSteps = []struct{ name, spec string }{
+	{"temp .zst of a kept delta durable, not published", "rename-noreplace:1:before"},
+	{".zst durable, index not switched", "syncdir:1:after"},
+	{"index switched, .delta not removed", "remove:1:before"},
+	{".delta removed, folder not synced", "remove:1:after"},
+	{"every kept delta whole, nothing removed", "remove:CLEAN:before"},
+	{"some files removed", "remove:CLEANMID:after"},
+	{"files removed, folders not synced", "syncdir:CLEANLAST:before"},
+}
+
+// TestDeltaCrashSteps kills compact --delta and a clean removing bases at
+// each of their steps: every backup (every kept one, for clean) reads back
+// its exact bytes, and a second run finishes the job.
+func TestDeltaCrashSteps(t *testing.T) {
+	for _, st := range deltaKillSteps {
+		t.Run("compact/"+st.name, func(t *testing.T) {
+			withCrashMode(t, "delta", func() {
+				root, want := deltaCrashStore(t, 20, false)
+				if !runCompactChild(t, root, st.spec, 0) {
+					t.Fatalf("kill point %s never reached: the child finished", st.spec)
+				}
+				checkCompactCrash(t, root, want)
+			})
+		})
+	}
+	for _, st := range cleanKillSteps {
+		t.Run("clean/"+st.name, func(t *testing.T) {
+			withCrashMode(t, "clean", func() {
+				root, want := deltaCrashStore(t, 60, true)
+				spec := cleanSpec(t, root, st.spec)
+				if !runCompactChild(t, root, spec, 0) {
+					t.Fatalf("kill point %s never reached: the child finished", spec)
+				}
+				checkCompactCrash(t, root, want)
+			})
+		})
+	}
+}
+
+// cleanSpec fills in the counts of a clean kill spec: CLEAN is the first
+// remove after the rescues (each rescue removes one .delta), CLEANMID one
+// in the middle of the file removals, CLEANLAST the first folder sync
+// after them.
+func cleanSpec(t *testing.T, root, spec string) string {
+	t.Helper()
+	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, LockTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	res, err := s.Clean(context.Background(), CleanOptions{Policy: deltaCleanPolicy(), DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	going := map[string]bool{}
+	for _, v := range res.Removed {
+		going[v.Timestamp] = true
+	}
+	rescues := 0
+	for _, v := range res.Kept {
+		if v.Compression == "delta" && going[v.Base] {
+			rescues++
+		}
+	}
+	if rescues == 0 {
+		t.Fatal("the clean removes no base of a kept delta")
+	}
+	r := strings.NewReplacer("CLEANMID", fmt.Sprint(rescues+len(res.Removed)/2), "CLEANLAST", fmt.Sprint(2*rescues+1),
+		"CLEAN", fmt.Sprint(rescues+1))
+	return r.Replace(spec)
+}
+
+// TestDeltaCrashThenReindex takes the documented repair after each kill
+// of compact --delta: reindex, and every backup lists once with its bytes
+// and its original path, and verify is clean.
+func TestDeltaCrashThenReindex(t *testing.T) {
+	for _, st := range deltaKillSteps {
+		t.Run(st.name, func(t *testing.T) {
+			withCrashMode(t, "delta", func() {
+				root, want := deltaCrashStore(t, 20, false)
+				if !runCompactChild(t, root, st.spec, 0) {
+					t.Fatalf("kill point %s never reached: the child finished", st.spec)
+				}
+				reindexAndCheck(t, root, want, false)
+			})
+		})
+	}
+	// The index lost as well: the files alone.
+	for _, st := range deltaKillSteps[:4] {
+		t.Run("index lost/"+st.name, func(t *testing.T) {
+			withCrashMode(t, "delta", func() {
+				root, want := deltaCrashStore(t, 20, false)
+				if !runCompactChild(t, root, st.spec, 0) {
+					t.Fatalf("kill point %s never reached: the child finished", st.spec)
+				}
+				os.Remove(filepath.Join(root, IndexFile))
+				reindexAndCheck(t, root, want, true)
+			})
+		})
+	}
+}
+
+// reindexAndCheck runs reindex on root, then checks that every backup of
+// want lists once and reads back its bytes, with its original path unless
+// lost, and that verify is clean.
+func reindexAndCheck(t *testing.T, root string, want map[string][]byte, lost bool) {
+	t.Helper()
+	ctx := context.Background()
+	opts := Options{Root: root, LockTimeout: 10 * time.Second}
+	if !lost {
+		inspect := opts
+		inspect.Inspect = true
+		s, err := Open(ctx, inspect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.Verify(ctx, VerifyOptions{})
+		s.Close()
+		for _, p := range v.Problems {
+			if p.Kind != ProblemTemp && p.Kind != ProblemInterruptedCompact {
+				t.Errorf("verify after the kill: %s", p)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Reindex(ctx, opts, ReindexOptions{})
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("reindex: %v %v", err, res.Problems)
+	}
+	if !lost && len(res.Adopted) > 0 {
+		t.Errorf("reindex adopted %d files as backups of their own", len(res.Adopted))
+	}
+	opts.ReadOnly = true
+	s, err := Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n := 0
+	for b, err := range s.List(ctx, Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		data, err := s.Read(b)
+		if err != nil || !bytes.Equal(data, want[b.Host+"/"+b.Timestamp]) {
+			t.Errorf("%s/%s reads back other bytes (%v)", b.Host, b.Timestamp, err)
+		}
+		if !lost && b.OriginalPath != "/home/user/"+b.Host+".json" {
+			t.Errorf("%s/%s lost its original path: %q", b.Host, b.Timestamp, b.OriginalPath)
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d backups listed, want %d", n, len(want))
+	}
+	if v, err := s.Verify(ctx, VerifyOptions{}); err != nil || len(v.Problems) > 0 {
+		t.Errorf("verify after reindex: %v %v", err, v.Problems)
+	}
+}
+
+// TestDeltaCrashRandom kills compact --delta and a clean removing bases
+// at random moments.
+func TestDeltaCrashRandom(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if n, err := strconv.ParseUint(os.Getenv("HATCH_CRASH_SEED"), 10, 64); err == nil {
+		seed = n
+	}
+	t.Logf("seed %d (HATCH_CRASH_SEED=%d repeats this run)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	for _, mode := range []string{"delta", "clean"} {
+		withCrashMode(t, mode, func() {
+			n, compacted := 20, mode == "clean"
+			if compacted {
+				n = 60
+			}
+			root, _ := deltaCrashStore(t, n, compacted)
+			start := time.Now()
+			runCompactChild(t, root, "", 0)
+			span := time.Since(start)
+			for i := range 8 {
+				root, want := deltaCrashStore(t, n, compacted)
+				at := time.Duration(rng.Int64N(int64(span))) + time.Millisecond
+				runCompactChild(t, root, "", at)
+				if !checkCompactCrash(t, root, want) {
+					t.Fatalf("%s: kill %d at %v (seed %d)", mode, i, at, seed)
+				}
+			}
+		})
+	}
 }

@@ -210,8 +210,10 @@ func TestCompactLeftovers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
-			recs := f.populate(1, time.Hour, "codex")
-			plain := filepath.Join(f.root, filepath.FromSlash(recs[0].File))
+			// The backup under test is not the newest, which compact
+			// leaves plain.
+			recs := f.populate(2, time.Hour, "codex")
+			plain := filepath.Join(f.root, filepath.FromSlash(recs[1].File))
 			data, _ := os.ReadFile(plain)
 			planted := c.plant(t, f, plain, blob.Compress(data))
 			plantedBytes, _ := os.ReadFile(planted)
@@ -219,7 +221,7 @@ func TestCompactLeftovers(t *testing.T) {
 			if !errors.Is(err, c.wantErr) || (c.wantErr == nil) != (err == nil) {
 				t.Fatalf("compact: %v, want %v", err, c.wantErr)
 			}
-			b := f.all()[0]
+			b := f.byStamp()["codex/"+recs[1].Timestamp]
 			if (b.Compression == "zstd") != c.wantZstd {
 				t.Errorf("compression %s, want zstd %v", b.Compression, c.wantZstd)
 			}
@@ -247,13 +249,16 @@ func (f *fixture) compactOnly(t *testing.T) {
 
 func TestCompactSkipsDamagedAndAdoptedBackups(t *testing.T) {
 	f := newFixture(t)
-	recs := f.populate(3, time.Hour, "cursor")
+	recs := f.populate(4, time.Hour, "cursor")
 	adopted := filepath.Join(f.root, "claude-desktop", "claude_desktop_config.json.claude-desktop.20250101_120000_000000")
 	os.MkdirAll(filepath.Dir(adopted), 0o700)
 	os.WriteFile(adopted, []byte(`{"mcpServers": {}}`), 0o600)
+	// A newer one, so that the one under test is not the newest (which
+	// compact leaves plain whatever its name).
+	os.WriteFile(strings.Replace(adopted, "20250101", "20250102", 1), []byte(`{"mcpServers": {"a": {}}}`), 0o600)
 	os.Remove(filepath.Join(f.root, IndexFile))
-	if n := len(f.all()); n != 4 { // the first open adopts every file
-		t.Fatalf("%d backups adopted, want 4", n)
+	if n := len(f.all()); n != 6 { // the first open adopts every file
+		t.Fatalf("%d backups adopted, want 6", n)
 	}
 	damaged := filepath.Join(f.root, filepath.FromSlash(recs[1].File))
 	good, _ := os.ReadFile(damaged)
@@ -298,5 +303,37 @@ func TestCompactIndexSwapFailure(t *testing.T) {
 	}
 	if n, _ := s.db.Count(); n != 5 {
 		t.Errorf("%d records after a failed swap, want 5", n)
+	}
+}
+
+// TestCompactLeavesNewestPlain: the newest backup of each host and
+// original path stays a plain file (Python Hatch restores the newest file
+// it can read, and it cannot read zstd); a future-dated backup is not the
+// newest, as for latest.
+func TestCompactLeavesNewestPlain(t *testing.T) {
+	f := newFixture(t)
+	recs := f.populate(3, time.Hour, "cursor", "vscode")
+	future, err := storegen.Populate(f.root, time.UTC, []storegen.Backup{
+		{Host: "cursor", Created: cleanNow.Add(72 * time.Hour), Data: []byte(`{"future": 1}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(f.root, IndexFile)) // adopt the future one too
+	f.compactOnly(t)
+	plain := map[string]bool{"cursor/" + recs[0].Timestamp: true, "vscode/" + recs[3].Timestamp: true,
+		"cursor/" + future[0].Timestamp: true}
+	all := f.byStamp()
+	if len(all) != 7 {
+		t.Fatalf("%d backups, want 7", len(all))
+	}
+	for key, b := range all {
+		want := "zstd"
+		if plain[key] {
+			want = "none"
+		}
+		if b.Compression != want {
+			t.Errorf("%s: compression %s, want %s", key, b.Compression, want)
+		}
 	}
 }

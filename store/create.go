@@ -148,7 +148,7 @@ func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
 }
 
 // taken reports whether rec's instant is indexed or its timestamp is used
-// by a file of the host, plain or compressed. Names are checked on disk,
+// by a file of the host, plain, compressed or a delta. Names are checked on disk,
 // not in the index: every indexed backup has its file (a missing one is
 // damage), and a file the index does not know must not be replaced either.
 // A name that cannot be looked at (a folder at mode 000) is an error: no
@@ -158,7 +158,7 @@ func (s *Store) taken(rec *index.Record) (bool, error) {
 		return true, nil
 	}
 	base := filepath.Join(s.root, rec.Host, blob.NewName(rec.Host, rec.Timestamp, false).String())
-	for _, p := range []string{base, base + blob.ZstdSuffix} {
+	for _, p := range []string{base, base + blob.ZstdSuffix, base + blob.DeltaSuffix} {
 		_, err := s.fs.Lstat(p)
 		switch {
 		case err == nil:

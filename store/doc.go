@@ -21,6 +21,15 @@
 //     removes index entries before files: an entry never outlives its file.
 //   - Compact keeps every backup readable through a crash at any step (see
 //     Compact) and replaces index.db only under the exclusive store lock.
+//     It leaves the newest backup of each host and original path plain.
+//   - Compact with Delta stores old backups as zstd deltas against a newer
+//     backup of the same config (see keyframeEvery for the scheme); any
+//     backup reads back in at most MaxDeltaSteps decode steps, each checked
+//     against the index's sha256. The base is named in the index and in the
+//     .delta file itself, so reindex rebuilds the relations from the files.
+//     Clean stores whole every kept delta whose base it removes, before it
+//     removes anything; verify reports a delta whose base is missing or
+//     damaged (ProblemDeltaBase), once for each backup it makes unreadable.
 //   - An index is published only when complete: a missing index (the first
 //     open, from any command) or a damaged one (reindex) is built whole
 //     from the files under a temp name in the root, fsynced, and linked

@@ -286,9 +286,15 @@ func TestSafetyMarkSurvives(t *testing.T) {
 	os.WriteFile(p, []byte(`{"broken": 1}`), 0o600)
 	ctx := context.Background()
 	s := f.open()
-	if _, err := s.Restore(ctx, RestoreOptions{Host: "cursor"}); err != nil {
+	res, err := s.Restore(ctx, RestoreOptions{Host: "cursor"})
+	if err != nil {
 		t.Fatal(err)
 	}
+	s.Close()
+	// A newer backup, so that the safety one is not the newest (which
+	// compact leaves plain).
+	f.newer(p, *res.SafetyBackup)
+	s = f.open()
 	if _, err := s.Compact(ctx, CompactOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +303,7 @@ func TestSafetyMarkSurvives(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := f.all()
-	if len(all) != 2 || !all[0].Safety || all[0].Compression != "zstd" || all[1].Safety {
+	if len(all) != 3 || all[0].Safety || !all[1].Safety || all[1].Compression != "zstd" || all[2].Safety {
 		t.Fatalf("after compact and reindex: %+v", all)
 	}
 	os.Remove(filepath.Join(f.root, IndexFile))

@@ -58,6 +58,11 @@ const (
 	// ProblemNameMismatch: an index entry whose file name does not carry
 	// its record's host, timestamp or compression.
 	ProblemNameMismatch ProblemKind = "name-mismatch"
+	// ProblemDeltaBase: a delta backup whose base (the backup whose bytes
+	// it is encoded against) is missing, damaged or itself unreadable:
+	// the delta cannot be read back. Verify reports it for every backup
+	// the broken base makes unreadable, naming the base.
+	ProblemDeltaBase ProblemKind = "delta-base"
 )
 
 // Problem is one thing verify found wrong. Host and Timestamp are empty

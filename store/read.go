@@ -73,6 +73,12 @@ func (s *Store) checkBackup(b Backup) (data []byte, p *Problem, err error) {
 // checkBackupInfo is checkBackup that also returns what Lstat said of the
 // file (nil when it is missing), so that verify looks at it only once.
 func (s *Store) checkBackupInfo(b Backup) (data []byte, fi fs.FileInfo, p *Problem, err error) {
+	return s.checkBackupAt(b, 0)
+}
+
+// checkBackupAt is checkBackupInfo for a backup read as the base of a
+// chain of depth deltas.
+func (s *Store) checkBackupAt(b Backup, depth int) (data []byte, fi fs.FileInfo, p *Problem, err error) {
 	fi, err = s.fs.Lstat(b.Path)
 	damage := func(k ProblemKind, format string, args ...any) ([]byte, fs.FileInfo, *Problem, error) {
 		return nil, fi, &Problem{Kind: k, Host: b.Host, Timestamp: b.Timestamp, Path: b.Path, Detail: fmt.Sprintf(format, args...)}, nil
@@ -98,9 +104,15 @@ func (s *Store) checkBackupInfo(b Backup) (data []byte, fi fs.FileInfo, p *Probl
 		return nil, nil, nil, err
 	}
 	data = stored
-	if b.Compression == index.Zstd.String() {
+	switch b.Compression {
+	case index.Zstd.String():
 		if data, err = blob.Decompress(stored, b.OriginalSize); err != nil {
 			return damage(ProblemUndecodable, "%v", err)
+		}
+	case index.Delta.String():
+		var p *Problem
+		if data, p, err = s.decodeDelta(b, stored, depth); p != nil || err != nil {
+			return nil, fi, p, err
 		}
 	}
 	if int64(len(data)) != b.OriginalSize || blob.Sum(data) != b.SHA256 {

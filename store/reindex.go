@@ -193,6 +193,9 @@ func (s *Store) rebuild(ctx context.Context, res *ReindexResult) (map[string]fil
 	if res.Finished, files, err = s.finishCompacts(ctx, backups, files); err != nil {
 		return nil, err
 	}
+	if files, err = s.finishDeltas(backups, files, res); err != nil {
+		return nil, err
+	}
 	for _, b := range backups {
 		if err := s.reconcile(b, res); err != nil {
 			return nil, err
@@ -202,6 +205,11 @@ func (s *Store) rebuild(ctx context.Context, res *ReindexResult) (map[string]fil
 	if err != nil {
 		return nil, err
 	}
+	files, deltaDups, err := s.pairDeltas(files)
+	if err != nil {
+		return nil, err
+	}
+	dups = append(dups, deltaDups...)
 	a, err := s.adopt(ctx, files)
 	res.Adopted, res.Problems = a.backups, a.problems
 	if err == nil {

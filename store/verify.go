@@ -236,7 +236,7 @@ func nameMismatch(b Backup) string {
 		return "the file name is not a backup name"
 	case n.Host != b.Host || n.Timestamp != b.Timestamp:
 		return fmt.Sprintf("the file name says %s at %s, the entry %s at %s", n.Host, n.Timestamp, b.Host, b.Timestamp)
-	case n.Compressed != (b.Compression == index.Zstd.String()):
+	case n.Compressed != (b.Compression == index.Zstd.String()) || n.Delta != (b.Compression == index.Delta.String()):
 		return fmt.Sprintf("the file name and the entry (%s) disagree on compression", b.Compression)
 	}
 	return ""
@@ -387,9 +387,9 @@ func (v *verifier) hostEntry(host, name, p string) {
 		v.add(ProblemSymlink, host, n.Timestamp, p, "a symlink named as a backup")
 	case !f.mode.IsRegular():
 		v.add(ProblemNotRegular, host, n.Timestamp, p, "named as a backup, not a regular file")
-	case v.usable && v.hasTwin(p):
+	case v.usable && v.twinOf(p) != "":
 		v.add(ProblemInterruptedCompact, host, n.Timestamp, p,
-			"beside "+filepath.Base(zstTwin(p))+": a compact was interrupted; run reindex to finish it")
+			"beside "+filepath.Base(v.twinOf(p))+": a compact was interrupted; run reindex to finish it")
 		v.permsOf(host, n.Timestamp, p, f, FileMode)
 	case v.usable:
 		v.add(ProblemUnindexed, host, n.Timestamp, p, "a backup file the index does not list")
@@ -399,11 +399,19 @@ func (v *verifier) hostEntry(host, name, p string) {
 	}
 }
 
-// hasTwin reports whether backup file p's other form (NAME.zst for NAME,
-// NAME for NAME.zst) is there too.
-func (v *verifier) hasTwin(p string) bool {
-	fi, err := os.Lstat(zstTwin(p))
-	return err == nil && fi.Mode().IsRegular()
+// twinOf returns another form of backup file p that is there too (NAME,
+// NAME.zst or NAME.delta), or "".
+func (v *verifier) twinOf(p string) string {
+	stem := stemOf(p)
+	for _, t := range []string{stem, stem + blob.ZstdSuffix, stem + blob.DeltaSuffix} {
+		if t == p {
+			continue
+		}
+		if fi, err := os.Lstat(t); err == nil && fi.Mode().IsRegular() {
+			return t
+		}
+	}
+	return ""
 }
 
 // looked returns the facts of backup file p: from its check or its

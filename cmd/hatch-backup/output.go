@@ -20,9 +20,10 @@ type backupJSON struct {
 	OriginalConfigPath *string `json:"original_config_path"`
 	SHA256             string  `json:"sha256"`
 	Compression        string  `json:"compression"`
-	Parsed             *bool   `json:"parsed"` // null: not checked (older backup)
-	Safety             bool    `json:"safety"` // taken by a restore of what it replaced
-	Future             bool    `json:"future"` // dated more than a day after now
+	Base               string  `json:"base,omitempty"` // a delta's base (its timestamp)
+	Parsed             *bool   `json:"parsed"`         // null: not checked (older backup)
+	Safety             bool    `json:"safety"`         // taken by a restore of what it replaced
+	Future             bool    `json:"future"`         // dated more than a day after now
 }
 
 func toJSON(b store.Backup) backupJSON {
@@ -35,6 +36,7 @@ func toJSON(b store.Backup) backupJSON {
 		OriginalSize: b.OriginalSize,
 		SHA256:       hex.EncodeToString(b.SHA256[:]),
 		Compression:  b.Compression,
+		Base:         b.Base,
 		Parsed:       b.Parsed,
 		Safety:       b.Safety,
 		Future:       b.Future,
