@@ -18,7 +18,7 @@
 //     success).
 //
 // On any failure the temp file is removed and the destination is as it was.
-// IsTemp recognises the temp names, so that whoever holds the store lock can
+// Temp files are named by internal/tempname, so that whoever holds the store lock can
 // tell a crash's leftovers (the only way one survives) from real files.
 //
 // ReplaceFile writes through a symlink to the file it resolves to and keeps

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 )
 
 // tmpName stands for "the temp file this operation opened" in a step.
@@ -19,7 +21,7 @@ type step struct{ op, path, to string }
 
 // assertSteps checks the recorded calls against want, step by step, and that
 // the temp file was opened as the protocol demands: O_CREATE|O_EXCL, 0600,
-// in tmpDir, with a name IsTemp accepts, derived from the base of dest.
+// in tmpDir, with a name tempname.Is accepts, derived from the base of dest.
 func assertSteps(t *testing.T, calls []Call, want []step, tmpDir, dest string) {
 	t.Helper()
 	var tmp string
@@ -29,7 +31,7 @@ func assertSteps(t *testing.T, calls []Call, want []step, tmpDir, dest string) {
 			if c.Flag&(os.O_CREATE|os.O_EXCL) != os.O_CREATE|os.O_EXCL || c.Mode != 0o600 {
 				t.Errorf("temp opened with flags %#x mode %v, want O_CREATE|O_EXCL 0600", c.Flag, c.Mode)
 			}
-			if filepath.Dir(tmp) != tmpDir || !IsTemp(filepath.Base(tmp)) ||
+			if filepath.Dir(tmp) != tmpDir || !tempname.Is(filepath.Base(tmp)) ||
 				!strings.HasPrefix(filepath.Base(tmp), "."+filepath.Base(dest)+".") {
 				t.Errorf("temp %q: want a temp name for %q in %q", tmp, filepath.Base(dest), tmpDir)
 			}
@@ -120,7 +122,7 @@ func assertNoTemp(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if IsTemp(e.Name()) {
+		if tempname.Is(e.Name()) {
 			t.Errorf("temp file left behind: %s", filepath.Join(dir, e.Name()))
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/internal/osfile"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 )
 
 // createFile makes a new, empty bbolt file at path atomically: bbolt
@@ -16,10 +16,10 @@ import (
 // it is linked into place without replacing anything, and the folder is
 // synced. A crash leaves no index or a whole one, never the 0-byte index.db
 // that Open must call damage; at worst a temp file stays behind, named by
-// atomic.TempName, which verify reports and reindex removes. Another
+// tempname.Name, which verify reports and reindex removes. Another
 // process's index that appeared meanwhile wins.
 func createFile(path string) error {
-	tmp := filepath.Join(filepath.Dir(path), hatomic.TempName(filepath.Base(path)))
+	tmp := filepath.Join(filepath.Dir(path), tempname.Name(filepath.Base(path)))
 	db, err := Create(tmp)
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func createFile(path string) error {
 // Create makes a new, empty index file at exactly path (mode FileMode,
 // never following a symlink) and opens it for writing. A name that exists
 // is ErrExists (wrapping fs.ErrExist), untouched. It publishes nothing: the
-// caller fills the file under a temp name (atomic.TempName), closes it and
+// caller fills the file under a temp name (tempname.Name), closes it and
 // links it into place once it is complete, so that no reader ever sees a
 // half-built index. Every committed transaction is fsynced, as in any
 // index.

@@ -16,6 +16,7 @@ import (
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 )
 
 // found is a backup file in a host folder, not yet read. It is kept
@@ -77,7 +78,7 @@ func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
 	}
 	// The name is one clean element: no need for filepath.Join's Clean.
 	name := e.Name()
-	if hatomic.IsTemp(name) {
+	if tempname.Is(name) {
 		sc.temps = append(sc.temps, dir+string(filepath.Separator)+name)
 		return
 	}

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 	"github.com/hatch-backup/hatch-backup/migrations"
 )
 
@@ -18,7 +18,7 @@ import (
 // store lock.
 //
 // The whole index is built in a file under a temp name in the root
-// (atomic.TempName), fsynced and closed, and only then linked into place
+// (tempname.Name), fsynced and closed, and only then linked into place
 // without replacing anything, the root fsynced, and opened. So index.db is
 // either absent or complete: a kill at any moment leaves no index.db (the
 // next command builds again) or the whole one, never an empty or partial
@@ -33,7 +33,7 @@ func (s *Store) buildIndex(ctx context.Context, beforeLink func() error) (adopte
 	if err != nil {
 		return adopted{}, err
 	}
-	tmp := filepath.Join(s.root, hatomic.TempName(IndexFile))
+	tmp := filepath.Join(s.root, tempname.Name(IndexFile))
 	a, dups, err := s.fillIndex(ctx, tmp)
 	a.removedTemps = temps
 	if err == nil {
@@ -128,7 +128,7 @@ func (s *Store) removeIndexTemps() ([]string, error) {
 // isIndexTemp reports whether a name in the root is a temp file of the
 // index (a build's or a compaction's).
 func isIndexTemp(name string) bool {
-	return hatomic.IsTemp(name) && strings.HasPrefix(name, "."+IndexFile+".")
+	return tempname.Is(name) && strings.HasPrefix(name, "."+IndexFile+".")
 }
 
 // removeQuiet removes p, which may not exist.

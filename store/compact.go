@@ -14,6 +14,7 @@ import (
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 	"github.com/hatch-backup/hatch-backup/retention"
 )
 
@@ -314,7 +315,7 @@ func (s *Store) rewriteIndex() (before, after int64, err error) {
 	if before, err = s.fileSize(s.indexPath()); err != nil {
 		return 0, 0, err
 	}
-	tmp := filepath.Join(s.root, hatomic.TempName(IndexFile))
+	tmp := filepath.Join(s.root, tempname.Name(IndexFile))
 	if err := s.db.CompactTo(tmp); err != nil {
 		return before, before, err
 	}

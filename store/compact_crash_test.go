@@ -22,6 +22,7 @@ import (
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 	"github.com/hatch-backup/hatch-backup/retention"
 )
 
@@ -375,7 +376,7 @@ func compactProblems(root string, want map[string][]byte, done bool) (problems [
 			twin := indexed[stem] || indexed[stem+".zst"] || indexed[stem+".delta"]
 			n, _ := blob.ParseName(e.Name())
 			switch {
-			case indexed[p], hatomic.IsTemp(e.Name()):
+			case indexed[p], tempname.Is(e.Name()):
 			case !done && twin:
 			case crashMode == "clean" && !crashMustKeep[host+"/"+n.Timestamp]:
 				// A removed backup whose entry went first: an unindexed

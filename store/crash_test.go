@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 )
 
 // The crash suite (RELIABILITY.md, "Crash"): a child process (this test
@@ -303,7 +303,7 @@ func (r *crashRoot) checkConfig(what string) {
 	}
 	entries, _ := os.ReadDir(filepath.Dir(r.config))
 	for _, e := range entries {
-		if e.Name() != filepath.Base(r.config) && !hatomic.IsTemp(e.Name()) {
+		if e.Name() != filepath.Base(r.config) && !tempname.Is(e.Name()) {
 			r.t.Errorf("%s: unexpected %s beside the live config", what, e.Name())
 		}
 	}

@@ -9,9 +9,9 @@ import (
 	"slices"
 	"time"
 
-	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 	"github.com/hatch-backup/hatch-backup/migrations"
 )
 
@@ -285,7 +285,7 @@ func (s *Store) removeTemps(sc folderScan, res *ReindexResult) error {
 	}
 	temps := slices.Clone(sc.temps)
 	for _, e := range entries {
-		if hatomic.IsTemp(e.Name()) && e.Type().IsRegular() {
+		if tempname.Is(e.Name()) && e.Type().IsRegular() {
 			temps = append(temps, filepath.Join(s.root, e.Name()))
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 )
 
 // clock is an injectable clock that moves by step on every reading.
@@ -410,7 +411,7 @@ func protocol(calls []hatomic.Call, root string) []string {
 // shorten replaces temp names by TEMP and the root by ROOT, so sequences
 // compare as text.
 func shorten(p, root string) string {
-	if hatomic.IsTemp(filepath.Base(p)) {
+	if tempname.Is(filepath.Base(p)) {
 		p = filepath.Join(filepath.Dir(p), "TEMP")
 	}
 	if rest, ok := strings.CutPrefix(p, root); ok {

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 
-	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/internal/tempname"
 )
 
 // CorruptIndexPrefix starts the name of an index that reindex moved aside
@@ -324,7 +324,7 @@ func (v *verifier) rootEntry(name, p string) {
 	case name == IndexFile:
 		v.perms("", "", p, FileMode)
 	case name == LockFile, strings.HasPrefix(name, CorruptIndexPrefix):
-	case hatomic.IsTemp(name):
+	case tempname.Is(name):
 		v.add(ProblemTemp, "", "", p, "left by an interrupted write")
 	default:
 		v.add(ProblemUnknown, "", "", p, "not a file of the store")
@@ -365,7 +365,7 @@ func (v *verifier) hostDir(host, dir string) error {
 // hostEntry judges one file in a host folder. Damage of indexed backups
 // was found from the index; here only their modes are left to check.
 func (v *verifier) hostEntry(host, name, p string) {
-	if hatomic.IsTemp(name) {
+	if tempname.Is(name) {
 		v.add(ProblemTemp, host, "", p, "left by an interrupted write")
 		return
 	}

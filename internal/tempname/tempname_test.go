@@ -1,11 +1,11 @@
-package atomic
+package tempname
 
 import (
 	"path/filepath"
 	"testing"
 )
 
-func TestIsTemp(t *testing.T) {
+func TestIs(t *testing.T) {
 	tests := []struct {
 		name string
 		want bool
@@ -36,24 +36,24 @@ func TestIsTemp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := IsTemp(tt.name); got != tt.want {
-				t.Errorf("IsTemp(%q) = %v, want %v", tt.name, got, tt.want)
+			if got := Is(tt.name); got != tt.want {
+				t.Errorf("Is(%q) = %v, want %v", tt.name, got, tt.want)
 			}
 		})
 	}
 }
 
 // Every name the package makes is recognised, and names do not repeat.
-func TestTempNameRoundTrip(t *testing.T) {
+func TestNameRoundTrip(t *testing.T) {
 	seen := map[string]bool{}
 	for _, base := range []string{"mcp.json", ".claude.json", "x", "mcp.json.cursor.20250921_101112_131415.zst"} {
 		for range 100 {
-			name := TempName(base)
-			if !IsTemp(name) || filepath.Base(name) != name {
-				t.Fatalf("TempName(%q) = %q, which IsTemp rejects", base, name)
+			name := Name(base)
+			if !Is(name) || filepath.Base(name) != name {
+				t.Fatalf("Name(%q) = %q, which Is rejects", base, name)
 			}
 			if seen[name] {
-				t.Fatalf("TempName repeated %q", name)
+				t.Fatalf("Name repeated %q", name)
 			}
 			seen[name] = true
 		}
