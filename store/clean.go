@@ -15,13 +15,17 @@ import (
 	"github.com/hatch-backup/hatch-backup/retention"
 )
 
+// Policy is a retention policy (see package retention): which backups
+// are removal candidates and which are kept anyway.
+type Policy = retention.Policy
+
 // CleanOptions select what Clean removes. The zero Policy sets no removal
 // criterion and is refused.
 type CleanOptions struct {
 	// Hosts limits Clean to these hosts; none means every host. Each host
 	// is judged on its own either way.
 	Hosts  []string
-	Policy retention.Policy
+	Policy Policy
 	// DryRun decides and reports, and changes nothing.
 	DryRun bool
 	// Progress, when set, is called as backup files are removed.

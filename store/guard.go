@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hatch-backup/hatch-backup/mcpconfig"
 )
 
 // crashPoint is called at each named step of guard and undo; the crash
@@ -119,3 +120,9 @@ func (s *Store) Guard(ctx context.Context, hosts []string, fn func(context.Conte
 	}
 	return cs, errors.Join(ferr, s.FinishChangeSet(ctx, &cs, code))
 }
+
+// MaskArgs returns a command line with the arguments that look like
+// secrets masked (the value of --token=X, --api-key X, -e NAME=X,
+// API_KEY=X, anything shaped like a key): a change set records its command
+// line as given, and it is shown only through this.
+func MaskArgs(args []string) []string { return mcpconfig.MaskArgs(args) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/watch"
 )
 
 // Watcher backs up configs as a watch sees them change. It keeps, per
@@ -156,4 +157,77 @@ func (s *Store) lastServers(h Host, p string) map[string]string {
 // writing its service definition).
 func CheckOutsideRoot(root, path string) error {
 	return newStore(Options{Root: root}).CheckOutside(path)
+}
+
+// WatchRetry is when a failed backup is tried again without a change (a
+// config unreadable for a moment, a store locked past the lock timeout).
+const WatchRetry = 30 * time.Second
+
+// WatchOptions configure Watcher.Run.
+type WatchOptions struct {
+	// Hosts are the hosts whose configs (at their usual paths) are
+	// watched; none means every host.
+	Hosts []string
+	// Debounce is how long a config must see no event before it is
+	// looked at: a burst of writes gives one backup.
+	Debounce time.Duration
+	// Report is called after each look that did something (ev.Kind set)
+	// and after each that failed (err set, retried at the next change or
+	// after WatchRetry); the watch goes on either way.
+	Report func(host string, ev WatchEvent, err error)
+	// Problem reports a failure of the watching itself (a folder that
+	// cannot be watched); the watch goes on.
+	Problem func(err error)
+}
+
+// Run watches the configs of o.Hosts by file-system events (package
+// watch) and backs each up through Check as it settles, until ctx is
+// done; then it returns nil once a backup in flight is durable. An error
+// only for an unknown host or when no watch can be started at all.
+func (w *Watcher) Run(ctx context.Context, o WatchOptions) error {
+	targets, err := w.targets(o.Hosts)
+	if err != nil {
+		return err
+	}
+	return watch.Run(ctx, watch.Options{
+		Targets:  targets,
+		Debounce: o.Debounce,
+		Changed: func(ctx context.Context, t watch.Target) time.Duration {
+			ev, err := w.Check(ctx, t.Host, t.Path)
+			if err != nil {
+				o.Report(t.Host, ev, err)
+				return WatchRetry
+			}
+			if ev.Kind != "" {
+				o.Report(t.Host, ev, nil)
+			}
+			return ev.Retry
+		},
+		Problem: o.Problem,
+	})
+}
+
+// targets are the configs to watch: each host's usual path, or every
+// host's.
+func (w *Watcher) targets(hosts []string) ([]watch.Target, error) {
+	if len(hosts) == 0 {
+		hosts = HostNames()
+	}
+	env := DefaultEnv()
+	if w.opts.Env != nil {
+		env = *w.opts.Env
+	}
+	var out []watch.Target
+	for _, name := range hosts {
+		h, err := LookupHost(name)
+		if err != nil {
+			return nil, err
+		}
+		p, err := filepath.Abs(h.ConfigPath(env))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, watch.Target{Host: h.Name, Path: p})
+	}
+	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/hatch-backup/hatch-backup/retention"
 	"github.com/hatch-backup/hatch-backup/store"
 )
 
@@ -70,7 +69,7 @@ func cleanOptions(c *cli.Context) (store.CleanOptions, error) {
 		n := c.Int(name)
 		return &n
 	}
-	o.Policy = retention.Policy{
+	o.Policy = store.Policy{
 		OlderThanDays: optional("older-than-days"),
 		KeepCount:     optional("keep-count"),
 		KeepDaily:     c.Int("keep-daily"),

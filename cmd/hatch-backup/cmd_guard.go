@@ -13,7 +13,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/hatch-backup/hatch-backup/mcpconfig"
 	"github.com/hatch-backup/hatch-backup/store"
 )
 
@@ -213,7 +212,7 @@ func stampOf(st *store.ConfigState) *string {
 // shownCommand is a command line for display: arguments that look like
 // secrets masked, control characters escaped.
 func shownCommand(argv []string) string {
-	return escapeControls(strings.Join(mcpconfig.MaskArgs(argv), " "))
+	return escapeControls(strings.Join(store.MaskArgs(argv), " "))
 }
 
 // printGuard reports what COMMAND changed.

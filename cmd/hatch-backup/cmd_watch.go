@@ -1,22 +1,15 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/hatch-backup/hatch-backup/store"
-	"github.com/hatch-backup/hatch-backup/watch"
 )
-
-// watchRetry is when a failed backup is tried again without a change (a
-// store locked by a long compact, say); any change retries sooner.
-const watchRetry = 30 * time.Second
 
 func (a *app) watchCommand() *cli.Command {
 	return &cli.Command{
@@ -65,9 +58,11 @@ func (a *app) watch(c *cli.Context) error {
 	if debounce < 0 || minInterval < 0 {
 		return usagef("--debounce and --min-interval must not be negative")
 	}
-	targets, err := a.watchTargets(c.StringSlice("host"))
-	if err != nil {
-		return err
+	hosts := c.StringSlice("host")
+	for _, h := range hosts {
+		if _, err := store.LookupHost(h); err != nil {
+			return err
+		}
 	}
 	opts, err := a.storeOptions(c)
 	if err != nil {
@@ -76,47 +71,25 @@ func (a *app) watch(c *cli.Context) error {
 	interruptible(c.Context)
 	w := store.NewWatcher(opts, minInterval)
 	w.Compress = c.Bool("compress")
-	fmt.Fprintf(a.stderr, "hatch-backup: watching %d host configs (stop with Ctrl-C)\n", len(targets))
-	return watch.Run(c.Context, watch.Options{
-		Targets:  targets,
+	n := len(hosts)
+	if n == 0 {
+		n = len(store.HostNames())
+	}
+	fmt.Fprintf(a.stderr, "hatch-backup: watching %d host configs (stop with Ctrl-C)\n", n)
+	return w.Run(c.Context, store.WatchOptions{
+		Hosts:    hosts,
 		Debounce: debounce,
-		Changed: func(ctx context.Context, t watch.Target) time.Duration {
-			ev, err := w.Check(ctx, t.Host, t.Path)
+		Report: func(host string, ev store.WatchEvent, err error) {
 			if err != nil {
-				a.watchEvent(watchEventJSON{Event: "error", Hostname: t.Host, Error: oneLine(err)})
-				return watchRetry
+				a.watchEvent(watchEventJSON{Event: "error", Hostname: host, Error: oneLine(err)})
+				return
 			}
-			if ev.Kind != "" {
-				a.reportWatch(t, ev)
-			}
-			return ev.Retry
+			a.reportWatch(host, ev)
 		},
 		Problem: func(err error) {
 			a.watchEvent(watchEventJSON{Event: "error", Error: oneLine(err)})
 		},
 	})
-}
-
-// watchTargets are the configs to watch: each --host's usual path, or
-// every host's.
-func (a *app) watchTargets(hosts []string) ([]watch.Target, error) {
-	if len(hosts) == 0 {
-		hosts = store.HostNames()
-	}
-	env := a.env()
-	var out []watch.Target
-	for _, name := range hosts {
-		h, err := store.LookupHost(name)
-		if err != nil {
-			return nil, err
-		}
-		p, err := filepath.Abs(h.ConfigPath(*env))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, watch.Target{Host: h.Name, Path: p})
-	}
-	return out, nil
 }
 
 // watchEventJSON is one line of watch --json.
@@ -151,8 +124,8 @@ func serversOf(changes []store.ServerChange) *serversJSON {
 }
 
 // reportWatch prints one backup or skip.
-func (a *app) reportWatch(t watch.Target, ev store.WatchEvent) {
-	j := watchEventJSON{Event: ev.Kind, Hostname: t.Host}
+func (a *app) reportWatch(host string, ev store.WatchEvent) {
+	j := watchEventJSON{Event: ev.Kind, Hostname: host}
 	if ev.Kind == "backup" {
 		b := toJSON(ev.Backup)
 		j.Backup, j.Servers = &b, serversOf(ev.Servers)
@@ -164,10 +137,10 @@ func (a *app) reportWatch(t watch.Target, ev store.WatchEvent) {
 	if ev.Kind != "backup" {
 		return // a change within --min-interval that left the servers alone: not worth a line
 	}
-	line := fmt.Sprintf("hatch-backup: %s: backed up %s (%s)", t.Host, ev.Backup.Timestamp, humanSize(ev.Backup.OriginalSize))
+	line := fmt.Sprintf("hatch-backup: %s: backed up %s (%s)", host, ev.Backup.Timestamp, humanSize(ev.Backup.OriginalSize))
 	line += serversLine(j.Servers)
 	if ev.Removed {
-		line += fmt.Sprintf("; servers were removed: `hatch-backup restore --host %s --servers` brings them back", t.Host)
+		line += fmt.Sprintf("; servers were removed: `hatch-backup restore --host %s --servers` brings them back", host)
 	}
 	fmt.Fprintln(a.stderr, escapeControls(line))
 }

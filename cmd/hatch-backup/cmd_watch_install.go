@@ -13,7 +13,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/hatch-backup/hatch-backup/service"
 	"github.com/hatch-backup/hatch-backup/store"
 )
 
@@ -47,7 +46,7 @@ func (a *app) watchService(c *cli.Context) error {
 	if home == "" {
 		return usagef("no home folder: set HOME")
 	}
-	f, err := service.For(runtime.GOOS, service.Watch(exe, root), home, os.Getuid(), os.TempDir())
+	f, err := store.WatchService(runtime.GOOS, exe, root, home, os.Getuid(), os.TempDir())
 	if err != nil {
 		return err
 	}
@@ -70,7 +69,7 @@ func (a *app) watchService(c *cli.Context) error {
 	return a.installService(f)
 }
 
-func (a *app) installService(f service.File) error {
+func (a *app) installService(f store.ServiceFile) error {
 	if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
 		return fmt.Errorf("service folder %s: %w", filepath.Dir(f.Path), err)
 	}
@@ -97,7 +96,7 @@ func (a *app) installService(f service.File) error {
 	return nil
 }
 
-func (a *app) uninstallService(f service.File) error {
+func (a *app) uninstallService(f store.ServiceFile) error {
 	err := runAll(f.Disable)
 	if rerr := os.Remove(f.Path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 		return fmt.Errorf("remove %s: %w", f.Path, rerr)
