@@ -21,33 +21,59 @@ var rooms = map[string]room{
 		libs: []string{"github.com/urfave/cli/v2", "golang.org/x/sys"},
 	},
 	"store": {
-		own: []string{"index", "blob", "retention", "atomic", "migrations", "mcpconfig", "watch", "remote",
-			"internal/jsonsyntax"},
-		libs: []string{"github.com/BurntSushi/toml", "github.com/tailscale/hujson", "github.com/aymanbagabas/go-udiff"},
+		own: []string{"index", "blob", "retention", "atomic", "migrations", "mcpconfig", "watch", "remote", "service",
+			"internal/jsonsyntax", "internal/tempname", "internal/osfile"},
+		libs: []string{"github.com/aymanbagabas/go-udiff", "golang.org/x/sys"},
 	},
 	"migrations": {own: []string{"index"}, libs: []string{"go.etcd.io/bbolt"}},
-	"index":      {own: []string{"internal/osfile"}, libs: []string{"go.etcd.io/bbolt", "golang.org/x/sys"}},
-	"atomic":     {own: []string{"internal/osfile"}, libs: []string{"golang.org/x/sys"}},
+	"index":      {own: []string{"internal/osfile", "internal/tempname"}, libs: []string{"go.etcd.io/bbolt", "golang.org/x/sys"}},
+	"atomic":     {own: []string{"internal/osfile", "internal/tempname"}, libs: []string{"golang.org/x/sys"}},
 	"blob":       {libs: []string{"github.com/klauspost/compress"}},
 	"retention":  {},
 	"mcpconfig": {
 		own:  []string{"internal/jsonsyntax"},
-		libs: []string{"github.com/BurntSushi/toml", "github.com/tailscale/hujson", "github.com/aymanbagabas/go-udiff"},
+		libs: []string{"github.com/BurntSushi/toml", "github.com/tailscale/hujson", "github.com/goccy/go-yaml"},
 	},
+	"watch":               {libs: []string{"github.com/fsnotify/fsnotify"}},
+	"remote":              {libs: []string{"github.com/minio/minio-go/v7", "filippo.io/age", "golang.org/x/crypto"}},
+	"service":             {},
 	"internal/osfile":     {libs: []string{"golang.org/x/sys"}},
 	"internal/jsonsyntax": {},
+	"internal/tempname":   {},
 	"internal/layers":     {},
-	"bench":               {},
-	"bench/rawwrite":      {},
+	// Test scaffolding that fills stores fast for tests and benchmarks.
+	"internal/storegen": {own: []string{"blob", "index", "migrations"}},
+	"bench":             {own: []string{"store"}},
+	"bench/rawwrite":    {},
 }
 
 // testOnly are what a package's tests may import beyond its own room: the
-// package itself (external tests) and the scaffolding beside it.
+// package itself (external tests) and what their fixtures are made with.
 var testOnly = map[string][]string{
 	"store":      {"store"},
 	"index":      {"index"},
 	"migrations": {"migrations", "store"}, // fixtures are opened and restored through the store
 	"retention":  {"retention"},
+	"mcpconfig":  {"mcpconfig"},
+	"watch":      {"watch"},
+	// storegen's own tests check what it makes through the store.
+	"internal/storegen": {"internal/storegen", "store"},
+}
+
+// knownBreaks are imports that break the rules today, each with why it is
+// still there. The test fails on any other break, and on a known one that
+// is gone (so that this list only ever shrinks): moving the scaffolding
+// beside the store (as restic keeps TestRepository in its package) and
+// giving cmd's tests what they need through store will empty it.
+var knownBreaks = map[string]string{
+	"bench -> blob":                                  "the bench writes .zst files itself",
+	"bench -> internal/storegen":                     "the bench's large stores",
+	"tests of cmd/hatch-backup -> blob":              "damage tests write a valid zstd frame of other content",
+	"tests of cmd/hatch-backup -> index":             "tests hold the store lock and write old-schema indexes",
+	"tests of cmd/hatch-backup -> retention":         "clean tests compare with retention's own decisions",
+	"tests of cmd/hatch-backup -> internal/storegen": "stores of thousands of backups for the interrupt and model tests",
+	"tests of index -> internal/storegen":            "the index's scale benchmarks",
+	"tests of store -> internal/storegen":            "generated stores for tests and benchmarks",
 }
 
 type room struct {
@@ -69,6 +95,7 @@ func TestLayers(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
+	found := map[string]string{} // "pkg -> import": why it breaks the rules
 	for {
 		var p pkg
 		if err := dec.Decode(&p); err == io.EOF {
@@ -84,15 +111,25 @@ func TestLayers(t *testing.T) {
 		}
 		for _, imp := range p.Imports {
 			if why := r.refuses(imp); why != "" {
-				t.Errorf("%s imports %s: %s", name, imp, why)
+				found[name+" -> "+strings.TrimPrefix(imp, module+"/")] = why
 			}
 		}
 		tr := r
 		tr.own = append(slices.Clone(r.own), testOnly[name]...)
 		for _, imp := range append(p.TestImports, p.XTestImports...) {
 			if why := tr.refuses(imp); why != "" {
-				t.Errorf("tests of %s import %s: %s", name, imp, why)
+				found["tests of "+name+" -> "+strings.TrimPrefix(imp, module+"/")] = why
 			}
+		}
+	}
+	for brk, why := range found {
+		if _, ok := knownBreaks[brk]; !ok {
+			t.Errorf("%s: %s", brk, why)
+		}
+	}
+	for brk := range knownBreaks {
+		if _, ok := found[brk]; !ok {
+			t.Errorf("%s no longer breaks the rules: take it off knownBreaks", brk)
 		}
 	}
 }
