@@ -151,7 +151,7 @@ func (s *Store) readConfig(p string) ([]byte, error) {
 func fileKind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
-		return "a directory"
+		return "a folder"
 	case m&fs.ModeSymlink != 0:
 		return "a symlink"
 	case m&fs.ModeNamedPipe != 0:

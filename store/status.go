@@ -48,23 +48,8 @@ func (s *Store) configState(p string) (exists bool, size int64, problem string) 
 		return false, 0, ""
 	case err != nil:
 		return true, 0, "cannot be looked at: " + pathless(err).Error()
-	case fi.IsDir():
-		return true, 0, "not a file: a folder"
 	case !fi.Mode().IsRegular():
-		return true, 0, "not a file: " + kindOf(fi.Mode())
+		return true, 0, "not a file: " + fileKind(fi.Mode())
 	}
 	return true, fi.Size(), ""
-}
-
-// kindOf names a non-regular file's type in words.
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }
