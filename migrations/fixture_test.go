@@ -489,11 +489,19 @@ const (
 )
 
 func writeSchema3(t *testing.T, root string) {
+	writeRestoreStory(t, root, time.Date(2025, 5, 6, 7, 8, 9, 1000, time.UTC), fixture3Restored, fixture3Safety)
+}
+
+// writeRestoreStory writes the story of the schema-3 and later fixtures,
+// starting at start: a plain cursor backup, a compressed vscode one 90 s
+// later, then the app broke cursor's config and a restore of the first
+// backup (restored) took a safety backup (safety) of the broken one.
+func writeRestoreStory(t *testing.T, root string, start time.Time, restored, safety string) {
 	cfgDir := t.TempDir()
 	cursor, vscode := filepath.Join(cfgDir, "cursor-mcp.json"), filepath.Join(cfgDir, "vscode-mcp.json")
 	os.WriteFile(cursor, fixtureConfig, 0o600)
 	os.WriteFile(vscode, fixtureConfig, 0o600)
-	now := time.Date(2025, 5, 6, 7, 8, 9, 1000, time.UTC)
+	now := start
 	open := func() *store.Store {
 		s, err := store.Open(context.Background(), store.Options{Root: root, Location: time.UTC, Now: func() time.Time { return now }})
 		if err != nil {
@@ -512,13 +520,11 @@ func writeSchema3(t *testing.T, root string) {
 		s.Close()
 		now = now.Add(90 * time.Second)
 	}
-	// The app broke its config; restoring the first backup took a safety
-	// backup of the broken one.
 	os.WriteFile(cursor, fixture2Unparsable, 0o600)
 	s := open()
-	res, err := s.Restore(context.Background(), store.RestoreOptions{Host: "cursor", Timestamp: fixture3Restored})
-	if err != nil || res.SafetyBackup == nil || res.SafetyBackup.Timestamp != fixture3Safety {
-		t.Fatalf("restore in the schema-3 fixture: %+v, %v", res, err)
+	res, err := s.Restore(context.Background(), store.RestoreOptions{Host: "cursor", Timestamp: restored})
+	if err != nil || res.SafetyBackup == nil || res.SafetyBackup.Timestamp != safety {
+		t.Fatalf("restore in the fixture: %+v, %v", res, err)
 	}
 	s.Close()
 }
@@ -606,36 +612,7 @@ const (
 )
 
 func writeSchema4(t *testing.T, root string) {
-	cfgDir := t.TempDir()
-	cursor, vscode := filepath.Join(cfgDir, "cursor-mcp.json"), filepath.Join(cfgDir, "vscode-mcp.json")
-	os.WriteFile(cursor, fixtureConfig, 0o600)
-	os.WriteFile(vscode, fixtureConfig, 0o600)
-	now := time.Date(2025, 6, 7, 8, 7, 9, 1000, time.UTC)
-	open := func() *store.Store {
-		s, err := store.Open(context.Background(), store.Options{Root: root, Location: time.UTC, Now: func() time.Time { return now }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	for _, c := range []struct {
-		host, cfg string
-		compress  bool
-	}{{"cursor", cursor, false}, {"vscode", vscode, true}} {
-		s := open()
-		if _, err := s.Create(context.Background(), store.CreateOptions{Host: c.host, ConfigPath: c.cfg, Compress: c.compress}); err != nil {
-			t.Fatal(err)
-		}
-		s.Close()
-		now = now.Add(90 * time.Second)
-	}
-	os.WriteFile(cursor, fixture2Unparsable, 0o600)
-	s := open()
-	res, err := s.Restore(context.Background(), store.RestoreOptions{Host: "cursor", Timestamp: fixture4Restored})
-	if err != nil || res.SafetyBackup == nil || res.SafetyBackup.Timestamp != fixture4Safety || !res.SafetyBackup.Safety {
-		t.Fatalf("restore in the schema-4 fixture: %+v, %v", res, err)
-	}
-	s.Close()
+	writeRestoreStory(t, root, time.Date(2025, 6, 7, 8, 7, 9, 1000, time.UTC), fixture4Restored, fixture4Safety)
 }
 
 // TestSchema4FixtureToDeltas: the delta migration only bumps the version
