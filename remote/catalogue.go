@@ -1,0 +1,240 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// catalogueFormat is the segment format this release writes and reads.
+const catalogueFormat = 1
+
+// Entry is one backup in the catalogue: all that pull needs to rebuild
+// it, authenticated by the catalogue key.
+type Entry struct {
+	Object       string    `json:"object"` // data/<rand>
+	Host         string    `json:"host"`
+	Timestamp    string    `json:"timestamp"`
+	Created      time.Time `json:"created"`
+	OriginalPath string    `json:"path"`
+	Size         int64     `json:"size"`
+	SHA256       [32]byte  `json:"sha256"`
+	Compressed   bool      `json:"compressed,omitempty"`
+	Safety       bool      `json:"safety,omitempty"`
+	Parse        uint8     `json:"parse,omitempty"`
+}
+
+// Key is what makes two entries the same backup: its host and instant.
+func (e Entry) Key() string { return e.Host + "\x00" + e.Created.UTC().Format(time.RFC3339Nano) }
+
+// segment is the plaintext of one cat/<rand> object.
+type segment struct {
+	Format  int      `json:"format"`
+	Parents []string `json:"parents"` // segments read before this one was written
+	Added   []Entry  `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"` // objects removed by clean
+}
+
+// Catalogue is the merged view of every segment.
+type Catalogue struct {
+	Entries  []Entry  // sorted by host, then instant
+	Segments []string // the names read (the parents of the next segment)
+	removed  map[string]bool
+}
+
+// Catalogue reads and checks every segment. A segment that does not
+// authenticate, is newer than this release, or is named by another but
+// missing is an error (ErrIntegrity, ErrNewer): nothing of a catalogue
+// that fails is used.
+func (r *Remote) Catalogue(ctx context.Context) (*Catalogue, error) {
+	names, err := r.list(ctx, "cat/")
+	if err != nil {
+		return nil, err
+	}
+	segs := make([]segment, len(names))
+	err = r.each(ctx, len(names), func(ctx context.Context, i int) error {
+		sealed, err := r.get(ctx, names[i])
+		if errors.Is(err, errNoObject) {
+			return fmt.Errorf("%w: catalogue segment %s vanished while read", ErrIntegrity, names[i])
+		}
+		if err != nil {
+			return err
+		}
+		plain, err := open(r.keys.catalogue, names[i], sealed)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(plain, &segs[i]); err != nil {
+			return fmt.Errorf("%w: catalogue segment %s: %v", ErrIntegrity, names[i], err)
+		}
+		if segs[i].Format > catalogueFormat {
+			return fmt.Errorf("%w: catalogue format %d (this release reads %d)", ErrNewer, segs[i].Format, catalogueFormat)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return merge(names, segs)
+}
+
+func merge(names []string, segs []segment) (*Catalogue, error) {
+	have := make(map[string]bool, len(names))
+	for _, n := range names {
+		have[n] = true
+	}
+	c := &Catalogue{Segments: names, removed: map[string]bool{}}
+	byKey := map[string]Entry{}
+	for i, s := range segs {
+		for _, p := range s.Parents {
+			if !have[p] {
+				return nil, fmt.Errorf("%w: catalogue segment %s is missing (named by %s)", ErrIntegrity, p, names[i])
+			}
+		}
+		for _, o := range s.Removed {
+			c.removed[o] = true
+		}
+	}
+	for _, s := range segs {
+		for _, e := range s.Added {
+			if c.removed[e.Object] {
+				continue
+			}
+			if !strings.HasPrefix(e.Object, "data/") {
+				return nil, fmt.Errorf("%w: catalogue entry names object %q", ErrIntegrity, e.Object)
+			}
+			// Two pushers may upload one backup at once: either copy
+			// is good, keep the first by object name for a stable view.
+			if old, ok := byKey[e.Key()]; !ok || e.Object < old.Object {
+				byKey[e.Key()] = e
+			}
+		}
+	}
+	for _, e := range byKey {
+		c.Entries = append(c.Entries, e)
+	}
+	slices.SortFunc(c.Entries, func(a, b Entry) int {
+		if c := strings.Compare(a.Host, b.Host); c != 0 {
+			return c
+		}
+		return a.Created.Compare(b.Created)
+	})
+	return c, nil
+}
+
+// Append writes a new segment that adds entries and removes objects,
+// naming every segment of c as its parent. It never replaces a segment.
+func (r *Remote) Append(ctx context.Context, c *Catalogue, added []Entry, removed []string) error {
+	name := "cat/" + randomName()
+	plain, err := json.Marshal(segment{Format: catalogueFormat, Parents: c.Segments, Added: added, Removed: removed})
+	if err != nil {
+		return err
+	}
+	sealed, err := seal(r.keys.catalogue, name, plain)
+	if err != nil {
+		return err
+	}
+	if err := r.put(ctx, name, sealed); err != nil {
+		return err
+	}
+	c.Segments = append(c.Segments, name)
+	for _, o := range removed {
+		c.removed[o] = true
+	}
+	return nil
+}
+
+// Upload seals and writes one backup's bytes under a new random name and
+// returns the name.
+func (r *Remote) Upload(ctx context.Context, data []byte) (string, error) {
+	name := "data/" + randomName()
+	sealed, err := seal(r.keys.data, name, data)
+	if err != nil {
+		return "", err
+	}
+	return name, r.put(ctx, name, sealed)
+}
+
+// Download reads e's object and checks it against e: it opens with the
+// data key under its own name, and has e's size and sha256.
+func (r *Remote) Download(ctx context.Context, e Entry, sum func([]byte) [32]byte) ([]byte, error) {
+	sealed, err := r.get(ctx, e.Object)
+	if errors.Is(err, errNoObject) {
+		return nil, fmt.Errorf("%w: object %s of %s backup %s is missing", ErrIntegrity, e.Object, e.Host, e.Timestamp)
+	}
+	if err != nil {
+		return nil, err
+	}
+	data, err := open(r.keys.data, e.Object, sealed)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) != e.Size || sum(data) != e.SHA256 {
+		return nil, fmt.Errorf("%w: object %s does not match the catalogue's sha256 for %s backup %s", ErrIntegrity, e.Object, e.Host, e.Timestamp)
+	}
+	return data, nil
+}
+
+// Remove deletes objects (clean --remote, after the segment that removes
+// them is written).
+func (r *Remote) Remove(ctx context.Context, objects []string) error {
+	return r.each(ctx, len(objects), func(ctx context.Context, i int) error {
+		err := r.remove(ctx, objects[i])
+		if errors.Is(err, errNoObject) {
+			return nil
+		}
+		return err
+	})
+}
+
+// Each runs fn for 0..n-1 on r's parallelism; the first error stops the
+// rest and is returned.
+func (r *Remote) Each(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	return r.each(ctx, n, fn)
+}
+
+func (r *Remote) each(parent context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+		next  = make(chan int)
+	)
+	for range min(r.parallel, max(n, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := fn(ctx, i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+						cancel()
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first == nil {
+		first = parent.Err()
+	}
+	return first
+}
