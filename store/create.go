@@ -115,7 +115,13 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 // now: a name taken by a file (plain or .zst, even a planted symlink) or an
 // instant taken in the index moves to the next microsecond.
 func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
-	created := s.now().UTC().Truncate(time.Microsecond)
+	return s.publishFrom(rec, stored, compress, s.now())
+}
+
+// publishFrom is publish from instant created on (pull keeps a backup's
+// instant from the machine that took it).
+func (s *Store) publishFrom(rec *index.Record, stored []byte, compress bool, created time.Time) error {
+	created = created.UTC().Truncate(time.Microsecond)
 	for range maxNameTries {
 		rec.Created = created
 		rec.Timestamp = blob.FormatTimestamp(created.In(s.loc))
