@@ -122,7 +122,7 @@ func globalFlags() []cli.Flag {
 func (a *app) cli() *cli.App {
 	commands := []*cli.Command{a.hostsCommand(), a.createCommand(), a.listCommand(), a.showCommand(),
 		a.diffCommand(), a.restoreCommand(), a.verifyCommand(), a.reindexCommand(), a.cleanCommand(),
-		a.compactCommand(), a.versionCommand(), a.completionCommand()}
+		a.compactCommand(), a.pushCommand(), a.pullCommand(), a.versionCommand(), a.completionCommand()}
 	for _, c := range commands {
 		c.Flags = namedFlags(append(c.Flags, globalFlags()...))
 		c.OnUsageError = onUsageError
