@@ -44,7 +44,10 @@ type segment struct {
 type Catalogue struct {
 	Entries  []Entry  // sorted by host, then instant
 	Segments []string // the names read (the parents of the next segment)
-	removed  map[string]bool
+	// Removed holds the keys (Entry.Key) of backups that clean --remote
+	// removed: push does not upload them again.
+	Removed map[string]bool
+	removed map[string]bool // objects
 }
 
 // Catalogue reads and checks every segment. A segment that does not
@@ -88,7 +91,7 @@ func merge(names []string, segs []segment) (*Catalogue, error) {
 	for _, n := range names {
 		have[n] = true
 	}
-	c := &Catalogue{Segments: names, removed: map[string]bool{}}
+	c := &Catalogue{Segments: names, removed: map[string]bool{}, Removed: map[string]bool{}}
 	byKey := map[string]Entry{}
 	for i, s := range segs {
 		for _, p := range s.Parents {
@@ -103,6 +106,7 @@ func merge(names []string, segs []segment) (*Catalogue, error) {
 	for _, s := range segs {
 		for _, e := range s.Added {
 			if c.removed[e.Object] {
+				c.Removed[e.Key()] = true
 				continue
 			}
 			if !strings.HasPrefix(e.Object, "data/") {
@@ -146,6 +150,13 @@ func (r *Remote) Append(ctx context.Context, c *Catalogue, added []Entry, remove
 	for _, o := range removed {
 		c.removed[o] = true
 	}
+	c.Entries = slices.DeleteFunc(c.Entries, func(e Entry) bool {
+		if c.removed[e.Object] {
+			c.Removed[e.Key()] = true
+			return true
+		}
+		return false
+	})
 	return nil
 }
 

@@ -53,7 +53,7 @@ func (s *Store) Push(ctx context.Context, r *remote.Remote, o PushOptions) (Push
 		if err != nil {
 			return res, err
 		}
-		if have[entryKey(b.Host, b)] {
+		if k := entryKey(b.Host, b); have[k] || cat.Removed[k] {
 			res.Skipped++
 			continue
 		}

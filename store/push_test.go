@@ -8,6 +8,7 @@ import (
 
 	"github.com/hatch-backup/hatch-backup/remote"
 	"github.com/hatch-backup/hatch-backup/remote/s3test"
+	"github.com/hatch-backup/hatch-backup/retention"
 )
 
 func openTestRemote(t *testing.T, s *s3test.Server, pass string) *remote.Remote {
@@ -131,3 +132,46 @@ func TestPullTamperedChangesNothing(t *testing.T) {
 		t.Fatalf("pull wrote %d backups", len(got))
 	}
 }
+
+// clean --remote removes from the catalogue first, then the objects; a
+// push from the machine that still has the backups does not bring them
+// back.
+func TestCleanRemote(t *testing.T) {
+	srv := s3test.Start(t)
+	a := newFixture(t)
+	for i := range 3 {
+		a.create("cursor", a.config("m.json", []byte(`{"n":`+string(rune('0'+i))+`}`)))
+	}
+	r := openTestRemote(t, srv, "pw")
+	push(t, a, r)
+	keep := 1
+	st := a.open(func(o *Options) { o.ReadOnly = true })
+	res, err := st.CleanRemote(context.Background(), r, CleanOptions{Policy: retentionKeepCount(keep), DryRun: true})
+	if err != nil || len(res.Removed) != 2 || len(res.Kept) != 1 {
+		t.Fatalf("dry run: %+v %v", res, err)
+	}
+	res, err = st.CleanRemote(context.Background(), r, CleanOptions{Policy: retentionKeepCount(keep)})
+	st.Close()
+	if err != nil || len(res.Removed) != 2 {
+		t.Fatalf("clean: %+v %v", res, err)
+	}
+	cat, err := r.Catalogue(context.Background())
+	if err != nil || len(cat.Entries) != 1 {
+		t.Fatalf("after clean: %v, %d entries", err, len(cat.Entries))
+	}
+	if pr := push(t, a, r); pr.Uploaded != 0 || pr.Skipped != 3 {
+		t.Fatalf("push after clean: %+v", pr)
+	}
+	if srv.Dir() != "" {
+		objs, _ := filepath.Glob(filepath.Join(srv.Dir(), "hatch", "laptop", "data", "*"))
+		if len(objs) != 1 {
+			t.Fatalf("%d data objects left, want 1", len(objs))
+		}
+	}
+	// The local store is untouched.
+	if n := len(a.all()); n != 3 {
+		t.Fatalf("local: %d backups", n)
+	}
+}
+
+func retentionKeepCount(n int) retention.Policy { return retention.Policy{KeepCount: &n} }

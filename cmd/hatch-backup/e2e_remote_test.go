@@ -148,3 +148,30 @@ func TestPullTamperedObject(t *testing.T) {
 		t.Fatalf("%s", r)
 	}
 }
+
+func TestCleanRemoteCommand(t *testing.T) {
+	srv := s3test.Start(t)
+	a := remoteEnv(t, srv, testPassphrase)
+	for _, tag := range []string{"one", "two", "three"} {
+		a.writeConfig(filepath.Join(a.home, ".cursor", "mcp.json"), tag, 0o600)
+		a.must(0, "create", "--host", "cursor")
+	}
+	a.must(0, "push")
+	before := snapshot(t, a.root)
+	r := a.must(0, "clean", "--remote", "s3://hatch/home", "--keep-count", "1", "--json")
+	var out cleanJSON
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Removed) != 2 || len(out.Kept) != 1 {
+		t.Fatalf("clean --remote: %+v %v\n%s", out, err, r)
+	}
+	sameSnapshot(t, "local store after clean --remote", before, snapshot(t, a.root))
+	r = a.must(0, "verify", "--remote", "s3://hatch/home", "--json")
+	var v verifyJSON
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v.Checked != 1 {
+		t.Fatalf("verify --remote after clean: %+v %v", v, err)
+	}
+	b := remoteEnv(t, srv, testPassphrase)
+	b.must(0, "pull")
+	if n := len(b.listJSON()); n != 1 {
+		t.Fatalf("pulled %d backups after clean, want 1", n)
+	}
+}
