@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -139,9 +140,11 @@ func newClient(o Options) (*minio.Client, string, error) {
 	}
 	// minio-go retries 5xx, throttling and network errors with jittered
 	// exponential backoff; bound it so a dead server fails in seconds.
-	minio.MaxRetry = 6
+	retryOnce.Do(func() { minio.MaxRetry = 6 })
 	return c, endpoint, nil
 }
+
+var retryOnce sync.Once
 
 func transport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -43,6 +44,11 @@ type Server struct {
 func Binary() string {
 	if p := os.Getenv("HATCH_VERSITYGW"); p != "" {
 		return p
+	}
+	if runtime.GOOS == "windows" {
+		// The cache holds the CI machine's Linux build (the Windows
+		// tests run under Wine there): not a program Windows can start.
+		return ""
 	}
 	cache := os.Getenv("XDG_CACHE_HOME")
 	if cache == "" {
@@ -70,7 +76,7 @@ func Start(t testing.TB) *Server {
 	if bin == "" {
 		msg := "no S3 server: install it with `GOBIN=${XDG_CACHE_HOME:-$HOME/.cache}/hatch-backup-ci/versitygw-" + Version +
 			" go install github.com/versity/versitygw/cmd/versitygw@" + Version + "` (or run .ci/run)"
-		if os.Getenv("HATCH_REQUIRE_S3") != "" {
+		if os.Getenv("HATCH_REQUIRE_S3") != "" && runtime.GOOS != "windows" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
