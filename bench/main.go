@@ -31,8 +31,10 @@ func main() {
 	runs := flag.Int("runs", 21, "runs of each operation")
 	large := flag.Bool("large", true, "include the 1,000,000-backup store")
 	keep := flag.Bool("keep", false, "keep the work folder")
+	remoteN := flag.Int("remote", 10_000, "backups to push and pull through the S3 gateway (0: skip)")
+	only := flag.Bool("remote-only", false, "measure push and pull only")
 	flag.Parse()
-	if err := run(*runs, *large, *keep); err != nil {
+	if err := run(*runs, *large, *keep, *remoteN, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -57,7 +59,7 @@ type sample struct {
 	rssKB  int64
 }
 
-func run(runs int, large, keep bool) error {
+func run(runs int, large, keep bool, remoteN int, remoteOnly bool) error {
 	dir, err := os.MkdirTemp("", "hatch-backup-bench-")
 	if err != nil {
 		return err
@@ -75,6 +77,12 @@ func run(runs int, large, keep bool) error {
 	steps := []func() error{b.writes, b.queries(10_000), b.tenThousand}
 	if large {
 		steps = append(steps, b.queries(1_000_000), b.hundredThousand)
+	}
+	if remoteOnly {
+		steps = nil
+	}
+	if remoteN > 0 {
+		steps = append(steps, b.remote(remoteN))
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
