@@ -35,50 +35,85 @@ type PullResult struct {
 // against the authenticated catalogue, and only when all of them check
 // writes them, with the durable protocol of Create, under their original
 // instants and paths. A tampered, truncated or missing object, a wrong
-// passphrase or a newer catalogue changes nothing locally.
+// passphrase or a newer catalogue changes nothing locally. It is Fetch
+// then Write on one writable store.
 func (s *Store) Pull(ctx context.Context, r *remote.Remote, o PullOptions) (PullResult, error) {
-	var res PullResult
 	if err := s.writable(); err != nil {
-		return res, err
+		return PullResult{}, err
 	}
+	f, err := s.Fetch(ctx, r, o)
+	if err != nil {
+		return f.Result, err
+	}
+	return s.WritePulled(ctx, f)
+}
+
+// Pulled is what Fetch downloaded and checked, for WritePulled.
+type Pulled struct {
+	Result  PullResult // Skipped counted; Downloaded set by WritePulled
+	entries []remote.Entry
+	datas   [][]byte
+}
+
+// Fetch downloads and checks the remote backups s lacks. It reads s
+// only: a store opened read-only (or whose root does not exist yet)
+// will do, so that a failed pull has changed nothing, not even made a
+// root.
+func (s *Store) Fetch(ctx context.Context, r *remote.Remote, o PullOptions) (*Pulled, error) {
+	f := &Pulled{}
 	for _, h := range o.Hosts {
 		if err := blob.ValidateHost(h); err != nil {
-			return res, fmt.Errorf("%w: %w", ErrInvalid, err)
+			return f, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}
 	cat, err := r.Catalogue(ctx)
 	if err != nil {
-		return res, remoteErr(err)
+		return f, remoteErr(err)
 	}
-	var todo []remote.Entry
 	for _, e := range cat.Entries {
 		if len(o.Hosts) > 0 && !slices.Contains(o.Hosts, e.Host) {
 			continue
 		}
 		if err := checkEntry(e); err != nil {
-			return res, remoteErr(err)
+			return f, remoteErr(err)
 		}
+		if s.db != nil && s.instantIndexed(e.Host, e.Created) {
+			f.Result.Skipped++
+			continue
+		}
+		f.entries = append(f.entries, e)
+	}
+	f.datas = make([][]byte, len(f.entries))
+	var done atomic.Int64
+	err = r.Each(ctx, len(f.entries), func(ctx context.Context, i int) error {
+		data, err := r.Download(ctx, f.entries[i], blob.Sum)
+		if err != nil {
+			return err
+		}
+		f.datas[i] = data
+		if o.Progress != nil {
+			o.Progress(int(done.Add(1)), len(f.entries))
+		}
+		return nil
+	})
+	return f, remoteErr(err)
+}
+
+// WritePulled writes what Fetch checked into s (writable). A backup
+// indexed meanwhile (same host and instant) is skipped.
+func (s *Store) WritePulled(ctx context.Context, f *Pulled) (PullResult, error) {
+	res := f.Result
+	if err := s.writable(); err != nil {
+		return res, err
+	}
+	var todo []remote.Entry
+	var datas [][]byte
+	for i, e := range f.entries {
 		if s.instantIndexed(e.Host, e.Created) {
 			res.Skipped++
 			continue
 		}
-		todo = append(todo, e)
-	}
-	datas := make([][]byte, len(todo))
-	var done atomic.Int64
-	err = r.Each(ctx, len(todo), func(ctx context.Context, i int) error {
-		data, err := r.Download(ctx, todo[i], blob.Sum)
-		if err != nil {
-			return err
-		}
-		datas[i] = data
-		if o.Progress != nil {
-			o.Progress(int(done.Add(1)), len(todo))
-		}
-		return nil
-	})
-	if err != nil {
-		return res, remoteErr(err)
+		todo, datas = append(todo, e), append(datas, f.datas[i])
 	}
 	n, err := s.writePulled(ctx, todo, datas)
 	res.Downloaded = n

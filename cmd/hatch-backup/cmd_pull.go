@@ -50,12 +50,25 @@ func (a *app) pull(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	s, err := a.open(c, false)
+	// Downloaded and checked under a shared lock, then written under the
+	// exclusive one: a remote that fails a check changes nothing here,
+	// not even a missing root.
+	s, err := a.open(c, true)
 	if err != nil {
 		return err
 	}
+	fetched, err := s.Fetch(c.Context, r, store.PullOptions{Hosts: hosts, Progress: a.progress("pull")})
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if s, err = a.open(c, false); err != nil {
+		return err
+	}
 	defer closeStore(s, &err)
-	res, err := s.Pull(c.Context, r, store.PullOptions{Hosts: hosts, Progress: a.progress("pull")})
+	res, err := s.WritePulled(c.Context, fetched)
 	if err != nil {
 		if res.Downloaded > 0 {
 			return &keptWork{done: fmt.Sprintf("%d backups were written and indexed", res.Downloaded), err: err}

@@ -140,8 +140,8 @@ func TestPullTamperedObject(t *testing.T) {
 	}
 	b := remoteEnv(t, srv, testPassphrase)
 	b.must(3, "pull")
-	if _, err := os.Stat(filepath.Join(b.root, "cursor")); !os.IsNotExist(err) {
-		t.Fatal("a failed pull wrote backups")
+	if _, err := os.Stat(b.root); !os.IsNotExist(err) {
+		t.Fatal("a failed pull made the backup root")
 	}
 	r := b.must(3, "verify", "--remote", "s3://hatch/home")
 	if !strings.Contains(r.stdout, "remote-damaged") {
