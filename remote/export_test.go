@@ -6,3 +6,16 @@ import "context"
 func (r *Remote) PutForTest(ctx context.Context, name string, data []byte) error {
 	return r.put(ctx, name, data)
 }
+
+// AppendRawForTest writes plain as a sealed catalogue segment.
+func (r *Remote) AppendRawForTest(ctx context.Context, plain []byte) error {
+	name := "cat/" + randomName()
+	sealed, err := seal(r.keys.catalogue, name, plain)
+	if err != nil {
+		return err
+	}
+	return r.put(ctx, name, sealed)
+}
+
+// SegmentMagic is segmentMagic.
+const SegmentMagic = segmentMagic

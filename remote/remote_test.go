@@ -288,3 +288,24 @@ func TestNoOverwrite(t *testing.T) {
 	}
 	openRemote(t, s, "s3://bkt/p", "pw")
 }
+
+// A segment from a newer release is refused as such, and one that is not
+// a catalogue at all (sealed with the right key) as damage.
+func TestNewerAndForeignSegment(t *testing.T) {
+	s := s3test.Start(t)
+	r := openRemote(t, s, "s3://bkt/newer", "pw")
+	push(t, r, "cursor", 1)
+	if err := r.AppendRawForTest(context.Background(), []byte(remote.SegmentMagic+"\x02whatever")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Catalogue(context.Background()); !errors.Is(err, remote.ErrNewer) {
+		t.Fatalf("got %v, want ErrNewer", err)
+	}
+	r = openRemote(t, s, "s3://bkt/foreign", "pw")
+	if err := r.AppendRawForTest(context.Background(), []byte(`{"format":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Catalogue(context.Background()); !errors.Is(err, remote.ErrIntegrity) {
+		t.Fatalf("got %v, want ErrIntegrity", err)
+	}
+}
