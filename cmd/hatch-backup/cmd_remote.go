@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -72,7 +73,11 @@ func (a *app) passphrase(c *cli.Context) ([]byte, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("password file %s: %w", file, errors.Unwrap(err))
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("password file %s: %w (%w)", file, err, store.ErrInvalid)
 		}
 		b = bytes.TrimRight(b, "\r\n")
 		if len(b) == 0 {

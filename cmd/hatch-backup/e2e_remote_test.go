@@ -100,6 +100,10 @@ func TestPullWrongPassphrase(t *testing.T) {
 	if err := os.WriteFile(pf, []byte(testPassphrase+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	r = b.must(2, "pull", "--password-file", pf+"-missing")
+	if !strings.Contains(r.stderr, pf+"-missing") {
+		t.Fatalf("%s", r)
+	}
 	r = b.must(0, "pull", "--password-file", pf)
 	noSecrets(t, srv, r)
 }
