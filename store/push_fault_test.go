@@ -158,3 +158,29 @@ func TestTwoMachinesPushAtOnce(t *testing.T) {
 		t.Fatalf("pull: %+v %v", res, err)
 	}
 }
+
+// An interrupted push records what went up before it returns: the next
+// push uploads only the rest.
+func TestPushInterruptedResumes(t *testing.T) {
+	srv := s3test.Start(t)
+	a := newFixture(t)
+	many(t, a, 60)
+	r := openTestRemote(t, srv, "pw")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := a.open()
+	res, err := st.Push(ctx, r, PushOptions{Progress: func(done, _ int) {
+		if done == 20 {
+			cancel()
+		}
+	}})
+	st.Close()
+	if !errors.Is(err, context.Canceled) || res.Uploaded < 20 || res.Uploaded == 60 {
+		t.Fatalf("interrupted push: %+v, %v", res, err)
+	}
+	again := push(t, a, r)
+	if again.Skipped != res.Uploaded || again.Uploaded != 60-res.Uploaded {
+		t.Fatalf("resumed push: %+v after %+v", again, res)
+	}
+	checkRemoteHolds(t, srv, a)
+}

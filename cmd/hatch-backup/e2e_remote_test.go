@@ -179,3 +179,32 @@ func TestCleanRemoteCommand(t *testing.T) {
 		t.Fatalf("pulled %d backups after clean, want 1", n)
 	}
 }
+
+// Bad input is exit 2 before anything is reached: an unknown host, no
+// remote, no passphrase (stdin is no terminal), a dry-run changes nothing.
+func TestRemoteBadInput(t *testing.T) {
+	srv := s3test.Start(t)
+	e := remoteEnv(t, srv, testPassphrase)
+	e.must(2, "pull", "--host", "nosuch-host")
+	bare := newEnv(t)
+	for k, v := range srv.Env() {
+		bare.vars = append(bare.vars, k+"="+v)
+	}
+	if r := bare.must(2, "push"); !strings.Contains(r.stderr, "HATCH_REMOTE") {
+		t.Fatalf("%s", r)
+	}
+	if r := bare.must(2, "push", "--remote", "s3://hatch/home", "--endpoint", srv.Endpoint); !strings.Contains(r.stderr, "passphrase") {
+		t.Fatalf("%s", r)
+	}
+	e.writeConfig(filepath.Join(e.home, ".cursor", "mcp.json"), "one", 0o600)
+	e.must(0, "create", "--host", "cursor")
+	e.writeConfig(filepath.Join(e.home, ".cursor", "mcp.json"), "two", 0o600)
+	e.must(0, "create", "--host", "cursor")
+	e.must(0, "push")
+	e.must(0, "clean", "--remote", "s3://hatch/home", "--keep-count", "1", "--dry-run")
+	r := e.must(0, "verify", "--remote", "s3://hatch/home", "--json")
+	var v verifyJSON
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v.Checked != 2 {
+		t.Fatalf("after a dry run: %+v %v", v, err)
+	}
+}
