@@ -221,7 +221,7 @@ func (r *Remote) Append(ctx context.Context, c *Catalogue, added []Entry, remove
 // returns the name.
 func (r *Remote) Upload(ctx context.Context, data []byte) (string, error) {
 	name := "data/" + randomName()
-	sealed, err := seal(r.keys.data, name, data)
+	sealed, err := seal(r.keys.data, name, pad(data))
 	if err != nil {
 		return "", err
 	}
@@ -242,7 +242,11 @@ func (r *Remote) Download(ctx context.Context, e Entry, sum func([]byte) [32]byt
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) != e.Size || sum(data) != e.SHA256 {
+	if int64(len(data)) != padded(e.Size) || !allZero(data[min(e.Size, int64(len(data))):]) {
+		return nil, fmt.Errorf("%w: object %s does not match the catalogue's size for %s backup %s", ErrIntegrity, e.Object, e.Host, e.Timestamp)
+	}
+	data = data[:e.Size]
+	if sum(data) != e.SHA256 {
 		return nil, fmt.Errorf("%w: object %s does not match the catalogue's sha256 for %s backup %s", ErrIntegrity, e.Object, e.Host, e.Timestamp)
 	}
 	return data, nil
@@ -305,4 +309,34 @@ feed:
 		first = parent.Err()
 	}
 	return first
+}
+
+// padded is the size a backup of n bytes is padded to before it is
+// sealed: a multiple of 256 bytes, and of 1/16 of the next power of two
+// above that, so an object's size tells a config's size only roughly
+// (at most about 6% more to store), and the sizes of one host's configs
+// do not single out its objects.
+func padded(n int64) int64 {
+	step := int64(256)
+	for p := int64(4096); p < n; p *= 2 {
+		step = p / 16
+	}
+	return (n/step + 1) * step
+}
+
+// pad returns data with zeros up to padded(len(data)); the catalogue
+// holds the true size.
+func pad(data []byte) []byte {
+	out := make([]byte, padded(int64(len(data))))
+	copy(out, data)
+	return out
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }

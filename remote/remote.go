@@ -47,7 +47,7 @@ type Remote struct {
 
 // maxObject bounds what is read of any object: a hostile bucket cannot
 // make a pull hold gigabytes.
-const maxObject = 64 << 20
+const maxObject = 80 << 20 // a 64 MiB config, padded
 
 // ParseURL splits s3://BUCKET[/PREFIX] into bucket and prefix ("" or
 // ending in "/").

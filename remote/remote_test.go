@@ -309,3 +309,27 @@ func TestNewerAndForeignSegment(t *testing.T) {
 		t.Fatalf("got %v, want ErrIntegrity", err)
 	}
 }
+
+// Data objects are padded: two configs of nearby sizes make objects of
+// one size.
+func TestObjectsPadded(t *testing.T) {
+	s := s3test.Start(t)
+	needDir(t, s)
+	r := openRemote(t, s, "s3://bkt/pad", "pw")
+	ctx := context.Background()
+	var sizes []int64
+	for _, n := range []int{1, 100, 200, 1000, 1020} {
+		name, err := r.Upload(ctx, make([]byte, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(objectFile(s, "bkt", "pad/"+name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, fi.Size())
+	}
+	if sizes[0] != sizes[1] || sizes[1] != sizes[2] || sizes[3] != sizes[4] || sizes[0] == sizes[3] {
+		t.Fatalf("object sizes %v", sizes)
+	}
+}

@@ -50,6 +50,7 @@ func (a *app) openRemote(c *cli.Context, create bool) (*remote.Remote, error) {
 	if endpoint == "" {
 		endpoint = a.getenv("HATCH_S3_ENDPOINT")
 	}
+	noCoreDumps()
 	pass, err := a.passphrase(c)
 	if err != nil {
 		return nil, err
