@@ -68,6 +68,12 @@ type segment struct {
 	Parents []string `json:"parents"` // segments read before this one was written
 	Added   []Entry  `json:"added,omitempty"`
 	Removed []string `json:"removed,omitempty"` // objects removed by clean
+	// Supersedes: the segments this one holds all of (a consolidation);
+	// they may be gone.
+	Supersedes []string
+	// RemovedKeys: Entry.Key of backups removed before a consolidation,
+	// so that push still knows not to upload them again.
+	RemovedKeys []string
 }
 
 // segmentMagic starts every segment's plaintext, then one byte of
@@ -148,9 +154,18 @@ func merge(names []string, segs []segment) (*Catalogue, error) {
 	for _, n := range names {
 		have[n] = true
 	}
+	// A consolidated segment stands for the segments it supersedes.
+	for _, s := range segs {
+		for _, n := range s.Supersedes {
+			have[n] = true
+		}
+	}
 	c := &Catalogue{Segments: names, removed: map[string]bool{}, Removed: map[string]bool{}}
 	byKey := map[string]Entry{}
 	for i, s := range segs {
+		for _, k := range s.RemovedKeys {
+			c.Removed[k] = true
+		}
 		for _, p := range s.Parents {
 			if !have[p] {
 				return nil, fmt.Errorf("%w: catalogue segment %s is missing (named by %s)", ErrIntegrity, p, names[i])
@@ -160,10 +175,18 @@ func merge(names []string, segs []segment) (*Catalogue, error) {
 			c.removed[o] = true
 		}
 	}
+	// A backup is removed as a whole: a second copy of it (two pushers
+	// uploaded it at once) does not come back when clean removes one.
 	for _, s := range segs {
 		for _, e := range s.Added {
 			if c.removed[e.Object] {
 				c.Removed[e.Key()] = true
+			}
+		}
+	}
+	for _, s := range segs {
+		for _, e := range s.Added {
+			if c.Removed[e.Key()] {
 				continue
 			}
 			if !strings.HasPrefix(e.Object, "data/") {
@@ -215,6 +238,45 @@ func (r *Remote) Append(ctx context.Context, c *Catalogue, added []Entry, remove
 		return false
 	})
 	return nil
+}
+
+// consolidateAt is the number of segments from which Consolidate merges
+// them into one: a catalogue read costs one GET per segment.
+var consolidateAt = 64
+
+// Consolidate replaces c's segments by one that holds all of them, when
+// there are consolidateAt or more: it writes the new segment (naming the
+// old ones as parents and as superseded), then deletes the old ones. A
+// segment another machine writes meanwhile stays and is merged as
+// before; one that named a deleted segment finds it superseded.
+func (r *Remote) Consolidate(ctx context.Context, c *Catalogue) error {
+	if len(c.Segments) < consolidateAt {
+		return nil
+	}
+	seg := segment{Format: catalogueFormat, Parents: c.Segments, Supersedes: c.Segments, Added: c.Entries}
+	for o := range c.removed {
+		seg.Removed = append(seg.Removed, o)
+	}
+	for k := range c.Removed {
+		seg.RemovedKeys = append(seg.RemovedKeys, k)
+	}
+	slices.Sort(seg.Removed)
+	slices.Sort(seg.RemovedKeys)
+	name := "cat/" + randomName()
+	plain, err := encodeSegment(seg)
+	if err != nil {
+		return err
+	}
+	sealed, err := seal(r.keys.catalogue, name, plain)
+	if err != nil {
+		return err
+	}
+	if err := r.put(ctx, name, sealed); err != nil {
+		return err
+	}
+	old := c.Segments
+	c.Segments = []string{name}
+	return r.Remove(ctx, old)
 }
 
 // Upload seals and writes one backup's bytes under a new random name and

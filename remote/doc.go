@@ -25,6 +25,11 @@
 // anyone who has not read them: this is the limit of a store that keeps
 // no local memory of the remote.
 //
+// From 64 segments on, Consolidate writes one segment holding them all
+// (it names them as superseded) and then deletes them.
+//
+// Backups are padded before they are sealed (see padded).
+//
 // The passphrase goes through scrypt once per run (opening config); every
 // object key is derived from the master key with HKDF.
 package remote

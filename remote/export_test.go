@@ -19,3 +19,10 @@ func (r *Remote) AppendRawForTest(ctx context.Context, plain []byte) error {
 
 // SegmentMagic is segmentMagic.
 const SegmentMagic = segmentMagic
+
+// SetConsolidateAt lowers consolidateAt for a test.
+func SetConsolidateAt(n int) func() {
+	old := consolidateAt
+	consolidateAt = n
+	return func() { consolidateAt = old }
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,9 @@ func openRemote(t *testing.T, s *s3test.Server, url, pass string) *remote.Remote
 
 func sum(b []byte) [32]byte { return sha256.Sum256(b) }
 
+// instants makes every pushed entry's instant unique.
+var instants atomic.Int64
+
 // push uploads n backups of host and appends one segment naming them.
 func push(t *testing.T, r *remote.Remote, host string, n int) []remote.Entry {
 	t.Helper()
@@ -49,7 +53,7 @@ func push(t *testing.T, r *remote.Remote, host string, n int) []remote.Entry {
 		if err != nil {
 			t.Fatal(err)
 		}
-		es = append(es, remote.Entry{Object: name, Host: host, Timestamp: fmt.Sprint(i), Created: time.Unix(1700000000+int64(i), 0).UTC(),
+		es = append(es, remote.Entry{Object: name, Host: host, Timestamp: fmt.Sprint(i), Created: time.Unix(1700000000+instants.Add(1), 0).UTC(),
 			OriginalPath: "/home/u/." + host + "/mcp.json", Size: int64(len(data)), SHA256: sum(data)})
 	}
 	if err := r.Append(ctx, c, es, nil); err != nil {
@@ -331,5 +335,78 @@ func TestObjectsPadded(t *testing.T) {
 	}
 	if sizes[0] != sizes[1] || sizes[1] != sizes[2] || sizes[3] != sizes[4] || sizes[0] == sizes[3] {
 		t.Fatalf("object sizes %v", sizes)
+	}
+}
+
+// Many segments are merged into one; the old ones go; what was removed
+// stays removed; a segment written meanwhile by another pusher (naming
+// segments that are now gone) still merges.
+func TestConsolidate(t *testing.T) {
+	defer remote.SetConsolidateAt(4)()
+	s := s3test.Start(t)
+	r := openRemote(t, s, "s3://bkt/cons", "pw")
+	ctx := context.Background()
+	var all []remote.Entry
+	for range 4 {
+		all = append(all, push(t, r, "cursor", 2)...)
+	}
+	c, err := r.Catalogue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Append(ctx, c, nil, []string{all[0].Object}); err != nil {
+		t.Fatal(err)
+	}
+	// Another machine read the same catalogue and pushes later.
+	other := openRemote(t, s, "s3://bkt/cons", "pw")
+	oc, err := other.Catalogue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Consolidate(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	name, err := other.Upload(ctx, []byte("late"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := remote.Entry{Object: name, Host: "zed", Timestamp: "x", Created: time.Unix(1800000000, 0), OriginalPath: "/z", Size: 4, SHA256: sum([]byte("late"))}
+	if err := other.Append(ctx, oc, []remote.Entry{late}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err = r.Catalogue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Segments) != 2 || len(c.Entries) != 8 || !c.Removed[all[0].Key()] {
+		t.Fatalf("%d segments, %d entries, removed %v", len(c.Segments), len(c.Entries), c.Removed)
+	}
+}
+
+// Two copies of one backup (two pushers at once): removing the one the
+// catalogue shows removes the backup, not just that copy.
+func TestRemoveDuplicate(t *testing.T) {
+	s := s3test.Start(t)
+	r := openRemote(t, s, "s3://bkt/dup", "pw")
+	ctx := context.Background()
+	es := push(t, r, "cursor", 1)
+	c, _ := r.Catalogue(ctx)
+	twin := es[0]
+	var err error
+	if twin.Object, err = r.Upload(ctx, []byte(`{"mcpServers":{"n":0,"host":"cursor"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Append(ctx, c, []remote.Entry{twin}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = r.Catalogue(ctx)
+	if len(c.Entries) != 1 {
+		t.Fatalf("%d entries", len(c.Entries))
+	}
+	if err := r.Append(ctx, c, nil, []string{c.Entries[0].Object}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ = r.Catalogue(ctx); len(c.Entries) != 0 {
+		t.Fatalf("the twin came back: %+v", c.Entries)
 	}
 }

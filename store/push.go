@@ -84,7 +84,7 @@ func (s *Store) Push(ctx context.Context, r *remote.Remote, o PushOptions) (Push
 			return res, remoteErr(err)
 		}
 	}
-	return res, nil
+	return res, remoteErr(r.Consolidate(ctx, cat))
 }
 
 // entryKey is remote.Entry.Key for a local backup.
