@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	// writes, not a million small ones.
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	a := &app{stdout: out, stderr: stderr, getenv: getenv, json: hasJSONFlag(args)}
-	err := a.cli().RunContext(ctx, args)
+	err := a.cli().RunContext(ctx, bareRemote(args, getenv))
 	if err != nil && ctx.Err() != nil {
 		err = errors.Join(err, ctx.Err())
 	}

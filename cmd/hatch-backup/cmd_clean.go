@@ -25,7 +25,8 @@ newest of one of the last N days, ISO weeks or months (--keep-daily,
 own. --dry-run prints every backup with keep or remove and the reason, and
 changes nothing.
 
-With --remote s3://BUCKET/PREFIX the policy applies to the remote's
+With --remote s3://BUCKET/PREFIX (or a bare --remote and $HATCH_REMOTE)
+the policy applies to the remote's
 backups instead (local ones are untouched): a catalogue segment records
 the removal, then the objects are deleted; a later push does not upload
 the removed backups again.

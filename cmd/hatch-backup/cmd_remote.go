@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -103,4 +105,25 @@ func (a *app) passphrase(c *cli.Context) ([]byte, error) {
 		return nil, usagef("empty passphrase")
 	}
 	return b, nil
+}
+
+// bareRemote lets `verify --remote` and `clean --remote` (and push and
+// pull) take the remote from HATCH_REMOTE: a --remote with no value
+// after it becomes --remote=$HATCH_REMOTE. Without HATCH_REMOTE it stays
+// as it is, and the flag parser says it needs a value.
+func bareRemote(args []string, getenv func(string) string) []string {
+	env := getenv("HATCH_REMOTE")
+	if env == "" {
+		return args
+	}
+	out := slices.Clone(args)
+	for i := 1; i < len(out); i++ {
+		if out[i] == "--" {
+			break
+		}
+		if (out[i] == "--remote" || out[i] == "-remote") && (i+1 == len(out) || strings.HasPrefix(out[i+1], "-")) {
+			out[i] = "--remote=" + env
+		}
+	}
+	return out
 }

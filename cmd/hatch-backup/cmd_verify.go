@@ -30,7 +30,8 @@ Warnings (printed, exit code unchanged): future-dated, a backup dated more
 than a day after now (a machine with a wrong clock); it is never taken as
 the latest and never counted by clean.
 
-With --remote s3://BUCKET/PREFIX it checks the remote instead: every
+With --remote s3://BUCKET/PREFIX (or a bare --remote and $HATCH_REMOTE)
+it checks the remote instead: every
 backup its catalogue names is downloaded, decrypted and matched to its
 sha256 (problem kind remote-damaged); nothing local is read.
 

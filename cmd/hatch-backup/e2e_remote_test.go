@@ -70,7 +70,7 @@ func TestPushPullAcrossMachines(t *testing.T) {
 		}
 	}
 	b.must(0, "verify")
-	r = b.must(0, "verify", "--remote", "s3://hatch/home", "--json")
+	r = b.must(0, "verify", "--remote", "--json") // the remote from HATCH_REMOTE
 	var v verifyJSON
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v.Checked != 2 || len(v.Problems) != 0 {
 		t.Fatalf("verify --remote: %+v %v", v, err)
@@ -201,7 +201,7 @@ func TestRemoteBadInput(t *testing.T) {
 	e.writeConfig(filepath.Join(e.home, ".cursor", "mcp.json"), "two", 0o600)
 	e.must(0, "create", "--host", "cursor")
 	e.must(0, "push")
-	e.must(0, "clean", "--remote", "s3://hatch/home", "--keep-count", "1", "--dry-run")
+	e.must(0, "clean", "--keep-count", "1", "--dry-run", "--remote")
 	r := e.must(0, "verify", "--remote", "s3://hatch/home", "--json")
 	var v verifyJSON
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v.Checked != 2 {
