@@ -55,11 +55,22 @@ type Pulled struct {
 	datas   [][]byte
 }
 
-// Fetch downloads and checks the remote backups s lacks. It reads s
-// only: a store opened read-only (or whose root does not exist yet)
-// will do, so that a failed pull has changed nothing, not even made a
-// root.
+// Fetch downloads and checks the remote backups s lacks: Plan, then
+// Download.
 func (s *Store) Fetch(ctx context.Context, r *remote.Remote, o PullOptions) (*Pulled, error) {
+	f, err := s.Plan(ctx, r, o)
+	if err != nil {
+		return f, err
+	}
+	return f, f.Download(ctx, r, o.Progress)
+}
+
+// Plan reads the remote's catalogue and picks the backups s lacks. It
+// reads s only: a store opened read-only (or whose root does not exist
+// yet) will do, and it may be closed before Download, so that a long
+// download does not hold the store lock and a failed pull has changed
+// nothing, not even made a root.
+func (s *Store) Plan(ctx context.Context, r *remote.Remote, o PullOptions) (*Pulled, error) {
 	f := &Pulled{}
 	for _, h := range o.Hosts {
 		if err := blob.ValidateHost(h); err != nil {
@@ -83,20 +94,26 @@ func (s *Store) Fetch(ctx context.Context, r *remote.Remote, o PullOptions) (*Pu
 		}
 		f.entries = append(f.entries, e)
 	}
+	return f, nil
+}
+
+// Download fetches and checks every planned backup; the first that fails
+// its check fails the whole download.
+func (f *Pulled) Download(ctx context.Context, r *remote.Remote, progress func(done, total int)) error {
 	f.datas = make([][]byte, len(f.entries))
 	var done atomic.Int64
-	err = r.Each(ctx, len(f.entries), func(ctx context.Context, i int) error {
+	err := r.Each(ctx, len(f.entries), func(ctx context.Context, i int) error {
 		data, err := r.Download(ctx, f.entries[i], blob.Sum)
 		if err != nil {
 			return err
 		}
 		f.datas[i] = data
-		if o.Progress != nil {
-			o.Progress(int(done.Add(1)), len(f.entries))
+		if progress != nil {
+			progress(int(done.Add(1)), len(f.entries))
 		}
 		return nil
 	})
-	return f, remoteErr(err)
+	return remoteErr(err)
 }
 
 // WritePulled writes what Fetch checked into s (writable). A backup

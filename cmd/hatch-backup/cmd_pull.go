@@ -50,18 +50,22 @@ func (a *app) pull(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	// Downloaded and checked under a shared lock, then written under the
-	// exclusive one: a remote that fails a check changes nothing here,
+	// Planned under a shared lock, downloaded and checked with no lock
+	// held (a create meanwhile does not wait), then written under the
+	// exclusive lock: a remote that fails a check changes nothing here,
 	// not even a missing root.
 	s, err := a.open(c, true)
 	if err != nil {
 		return err
 	}
-	fetched, err := s.Fetch(c.Context, r, store.PullOptions{Hosts: hosts, Progress: a.progress("pull")})
+	fetched, err := s.Plan(c.Context, r, store.PullOptions{Hosts: hosts})
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
+		return err
+	}
+	if err := fetched.Download(c.Context, r, a.progress("pull")); err != nil {
 		return err
 	}
 	if s, err = a.open(c, false); err != nil {
