@@ -36,8 +36,10 @@ func main() {
 	only := flag.String("only", "", `run one part only: "watch" (watch, guard)`)
 	idle := flag.Duration("idle", 60*time.Second, "how long the idle watch's CPU is measured")
 	deltasOnly := flag.Bool("deltas", false, "measure only the delta goals (200 backups of a 168 KB config)")
+	remoteN := flag.Int("remote", 10_000, "backups to push and pull through the S3 gateway (0: skip)")
+	remoteOnly := flag.Bool("remote-only", false, "measure push and pull only")
 	flag.Parse()
-	if err := run(*runs, *large, *keep, *only, *idle, *deltasOnly); err != nil {
+	if err := run(*runs, *large, *keep, *only, *idle, *deltasOnly, *remoteN, *remoteOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -62,7 +64,7 @@ type sample struct {
 	rssKB  int64
 }
 
-func run(runs int, large, keep bool, only string, idle time.Duration, deltasOnly bool) error {
+func run(runs int, large, keep bool, only string, idle time.Duration, deltasOnly bool, remoteN int, remoteOnly bool) error {
 	dir, err := os.MkdirTemp("", "hatch-backup-bench-")
 	if err != nil {
 		return err
@@ -87,6 +89,12 @@ func run(runs int, large, keep bool, only string, idle time.Duration, deltasOnly
 	}
 	if deltasOnly {
 		steps = []func() error{b.deltas}
+	}
+	if remoteOnly {
+		steps = nil
+	}
+	if remoteN > 0 && !deltasOnly && only == "" {
+		steps = append(steps, b.remote(remoteN))
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -120,6 +120,12 @@ func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
 	if created.IsZero() {
 		created = s.now()
 	}
+	return s.publishFrom(rec, stored, compress, created)
+}
+
+// publishFrom is publish from instant created on (pull keeps a backup's
+// instant from the machine that took it).
+func (s *Store) publishFrom(rec *index.Record, stored []byte, compress bool, created time.Time) error {
 	created = created.UTC().Truncate(time.Microsecond)
 	for range maxNameTries {
 		rec.Created = created

@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	// writes, not a million small ones.
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	a := &app{stdout: out, stderr: stderr, getenv: getenv, json: hasJSONFlag(args)}
-	err := a.cli().RunContext(ctx, args)
+	err := a.cli().RunContext(ctx, bareRemote(args, getenv))
 	if err != nil && ctx.Err() != nil {
 		err = errors.Join(err, ctx.Err())
 	}
@@ -124,7 +124,7 @@ func (a *app) cli() *cli.App {
 	commands := []*cli.Command{a.hostsCommand(), a.createCommand(), a.listCommand(), a.showCommand(),
 		a.diffCommand(), a.restoreCommand(), a.verifyCommand(), a.reindexCommand(), a.cleanCommand(),
 		a.compactCommand(), a.importCommand(), a.watchCommand(), a.guardCommand(), a.undoCommand(), a.runsCommand(),
-		a.versionCommand(), a.completionCommand()}
+		a.pushCommand(), a.pullCommand(), a.versionCommand(), a.completionCommand()}
 	for _, c := range commands {
 		c.Flags = namedFlags(append(c.Flags, globalFlags()...))
 		c.OnUsageError = onUsageError

@@ -24,11 +24,17 @@ newest of one of the last N days, ISO weeks or months (--keep-daily,
 own. --dry-run prints every backup with keep or remove and the reason, and
 changes nothing.
 
+With --remote s3://BUCKET/PREFIX (or a bare --remote and $HATCH_REMOTE)
+the policy applies to the remote's
+backups instead (local ones are untouched): a catalogue segment records
+the removal, then the objects are deleted; a later push does not upload
+the removed backups again.
+
 Examples:
   hatch-backup clean --older-than-days 30 --dry-run
   hatch-backup clean --keep-count 10 --keep-daily 7 --keep-weekly 4
   hatch-backup clean --host cursor --older-than-days 90 --keep-monthly 12 --json`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "host", Usage: "only this `HOST` (repeatable; default: every host)"},
 			&cli.IntFlag{Name: "older-than-days", Usage: "remove backups created more than `N` x 24 h ago"},
 			&cli.IntFlag{Name: "keep-count", Usage: "remove all but the `N` newest backups of each host"},
@@ -36,7 +42,7 @@ Examples:
 			&cli.IntFlag{Name: "keep-weekly", Usage: "keep the newest backup of each of the last `N` ISO weeks"},
 			&cli.IntFlag{Name: "keep-monthly", Usage: "keep the newest backup of each of the last `N` months"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print what would be kept and removed, change nothing"},
-		},
+		}, remoteFlags()...),
 		Action: a.clean,
 	}
 }
@@ -92,6 +98,9 @@ func (a *app) clean(c *cli.Context) (err error) {
 		return err
 	}
 	o.Progress = a.progress("clean")
+	if c.IsSet("remote") {
+		return a.cleanRemote(c, o)
+	}
 	s, err := a.open(c, o.DryRun)
 	if err != nil {
 		return err

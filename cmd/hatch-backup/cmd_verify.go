@@ -30,12 +30,18 @@ Warnings (printed, exit code unchanged): future-dated, a backup dated more
 than a day after now (a machine with a wrong clock); it is never taken as
 the latest and never counted by clean.
 
+With --remote s3://BUCKET/PREFIX (or a bare --remote and $HATCH_REMOTE)
+it checks the remote instead: every
+backup its catalogue names is downloaded, decrypted and matched to its
+sha256 (problem kind remote-damaged); nothing local is read.
+
 Examples:
   hatch-backup verify
+  hatch-backup verify --remote s3://my-bucket/laptop
   hatch-backup verify --host cursor --json`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "host", Usage: "check only this `HOST`'s backups and folder"},
-		},
+		}, remoteFlags()...),
 		Action: a.verify,
 	}
 }
@@ -68,6 +74,9 @@ func (a *app) verify(c *cli.Context) (err error) {
 	interruptible(c.Context)
 	if err := noArgs(c, "--host HOST"); err != nil {
 		return err
+	}
+	if c.IsSet("remote") {
+		return a.verifyRemote(c)
 	}
 	host := c.String("host")
 	if host != "" {

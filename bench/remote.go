@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/remote"
+	"github.com/hatch-backup/hatch-backup/remote/s3test"
+)
+
+// gateway is the S3 server the remote steps run against: the Versity S3
+// Gateway on loopback over a folder of the work folder.
+type gateway struct {
+	endpoint string
+	cmd      *exec.Cmd
+}
+
+func startGateway(dir string) (*gateway, error) {
+	bin := s3test.Binary()
+	if bin == "" {
+		return nil, fmt.Errorf("no versitygw %s (see .ci/run)", s3test.Version)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	data := filepath.Join(dir, "s3")
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "--access", "benchaccess", "--secret", "benchsecret0123456789", "--port", addr, "posix", data)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	g := &gateway{endpoint: "http://" + addr, cmd: cmd}
+	for range 600 {
+		if resp, err := http.Get(g.endpoint + "/"); err == nil {
+			resp.Body.Close()
+			return g, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	g.stop()
+	return nil, fmt.Errorf("versitygw did not start on %s", addr)
+}
+
+func (g *gateway) stop() {
+	_ = g.cmd.Process.Kill()
+	_ = g.cmd.Wait()
+}
+
+// remote measures push and pull of 10,000 backups of 5 KB against the S3
+// gateway on loopback: push against uploading the same files one at a
+// time with the same client (bench/s3put), a push with nothing new
+// against list --limit 1, and a pull onto an empty store against the
+// push. The passphrase's scrypt runs at age's default cost, as for a
+// user.
+func (b *bench) remote(n int) func() error {
+	return func() error {
+		g, err := startGateway(b.dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: skipping push and pull:", err)
+			return nil
+		}
+		defer g.stop()
+		for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "benchaccess", "AWS_SECRET_ACCESS_KEY": "benchsecret0123456789",
+			"AWS_REGION": "us-east-1", "HATCH_S3_ENDPOINT": g.endpoint, "HATCH_PASSWORD": "bench passphrase"} {
+			os.Setenv(k, v)
+		}
+		root := filepath.Join(b.dir, "remote-src")
+		if err := storegen.Generate(storegen.Spec{Root: root, N: n, Hosts: []string{"cursor"}, Files: true}); err != nil {
+			return err
+		}
+		s3put := filepath.Join(b.dir, "s3put")
+		if out, err := exec.Command("go", "build", "-o", s3put, "./bench/s3put").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./bench/s3put: %v\n%s", err, out)
+		}
+		runs := b.runs
+		defer func() { b.runs = runs }()
+		b.runs = min(runs, 3)
+		one := fmt.Sprintf("upload %d files one at a time (baseline)", n)
+		push := fmt.Sprintf("push of %d to an empty remote", n)
+		err = b.measureTogether(
+			timed{one, "", func(i int) *exec.Cmd {
+				return exec.Command(s3put, g.endpoint, "plain", fmt.Sprintf("run%d", i), filepath.Join(root, "cursor"))
+			}},
+			timed{push, "", func(i int) *exec.Cmd {
+				return b.hatch(root, "push", "--remote", fmt.Sprintf("s3://bench/run%d", i))
+			}},
+		)
+		if err != nil {
+			return err
+		}
+		b.rows[len(b.rows)-1].baseline = one
+		list := "list --limit 1 (baseline)"
+		b.runs = min(runs, 11)
+		err = b.measureTogether(
+			timed{list, "", func(int) *exec.Cmd { return b.hatch(root, "list", "--limit", "1") }},
+			timed{"push with nothing new", list, func(int) *exec.Cmd {
+				return b.hatch(root, "push", "--remote", "s3://bench/run0")
+			}},
+		)
+		if err != nil {
+			return err
+		}
+		// The same with a key file at scrypt 2^10: what the design costs
+		// beside the passphrase's deliberate second of scrypt.
+		os.Setenv(remote.TestWorkFactorEnv, "10")
+		err = b.measure("push, nothing new, scrypt 2^10 key (1st run: upload)", "", func(int) *exec.Cmd {
+			return b.hatch(root, "push", "--remote", "s3://bench/lowkdf")
+		})
+		os.Unsetenv(remote.TestWorkFactorEnv)
+		if err != nil {
+			return err
+		}
+		b.runs = min(runs, 11)
+		err = b.measureTogether(
+			timed{list + " ", "", func(int) *exec.Cmd { return b.hatch(root, "list", "--limit", "1") }},
+			timed{"push with nothing new, scrypt 2^10 key", list + " ", func(int) *exec.Cmd {
+				return b.hatch(root, "push", "--remote", "s3://bench/lowkdf")
+			}},
+		)
+		if err != nil {
+			return err
+		}
+		b.runs = min(runs, 3)
+		return b.measure(fmt.Sprintf("pull of %d onto an empty store", n), push, func(i int) *exec.Cmd {
+			return b.hatch(filepath.Join(b.dir, fmt.Sprintf("pulled%d", i)), "pull", "--remote", "s3://bench/run0")
+		})
+	}
+}

@@ -1,0 +1,28 @@
+package remote
+
+import "context"
+
+// PutForTest writes name as put does.
+func (r *Remote) PutForTest(ctx context.Context, name string, data []byte) error {
+	return r.put(ctx, name, data)
+}
+
+// AppendRawForTest writes plain as a sealed catalogue segment.
+func (r *Remote) AppendRawForTest(ctx context.Context, plain []byte) error {
+	name := "cat/" + randomName()
+	sealed, err := seal(r.keys.catalogue, name, plain)
+	if err != nil {
+		return err
+	}
+	return r.put(ctx, name, sealed)
+}
+
+// SegmentMagic is segmentMagic.
+const SegmentMagic = segmentMagic
+
+// SetConsolidateAt lowers consolidateAt for a test.
+func SetConsolidateAt(n int) func() {
+	old := consolidateAt
+	consolidateAt = n
+	return func() { consolidateAt = old }
+}
