@@ -95,7 +95,7 @@ func (f *fixture) create(host, path string, mod ...func(*Options)) Backup {
 // all lists every backup, newest first.
 func (f *fixture) all() []Backup {
 	f.t.Helper()
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	var out []Backup
 	for b, err := range s.List(context.Background(), Query{}) {
@@ -116,7 +116,7 @@ func checkInvariants(t *testing.T, root string) {
 	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
 		return
 	}
-	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, LockTimeout: 5 * time.Second})
+	s, err := Open(context.Background(), Options{Root: root, UpgradingReader: true, LockTimeout: 5 * time.Second})
 	if err != nil {
 		t.Errorf("invariants: open: %v", err)
 		return
@@ -254,7 +254,7 @@ func TestCreateDSTFallBack(t *testing.T) {
 	if a.Timestamp != "20251102_013000_000000" || b.Timestamp != "20251102_013000_000001" {
 		t.Fatalf("timestamps %s, %s", a.Timestamp, b.Timestamp)
 	}
-	s := f.open(func(o *Options) { o.Location = ny; o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.Location = ny; o.UpgradingReader = true })
 	defer s.Close()
 	for _, want := range []Backup{a, b} {
 		got, err := s.Get(context.Background(), "cursor", want.Timestamp)
@@ -274,7 +274,7 @@ func TestGetAfterZoneChange(t *testing.T) {
 	f := newFixture(t)
 	p := f.config("c.json", []byte("{}"))
 	b := f.create("codex", p, func(o *Options) { o.Location = time.FixedZone("west", -10*3600) })
-	s := f.open(func(o *Options) { o.Location = time.FixedZone("east", 4*3600); o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.Location = time.FixedZone("east", 4*3600); o.UpgradingReader = true })
 	defer s.Close()
 	got, err := s.Get(context.Background(), "codex", b.Timestamp)
 	if err != nil || got.Path != b.Path {
@@ -291,7 +291,7 @@ func TestListTimeRange(t *testing.T) {
 		f.create("cursor", p, withClock)
 		f.create("kiro", p, withClock)
 	}
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	at := func(h int) time.Time { return time.Date(2025, 1, 1, h, 0, 0, 0, time.UTC) }
 	cases := []struct {
@@ -334,9 +334,9 @@ func TestListTimeRange(t *testing.T) {
 	}
 }
 
-func TestReadOnlyOpenOfMissingRoot(t *testing.T) {
+func TestUpgradingReaderOfMissingRoot(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "nothing-here")
-	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true})
+	s, err := Open(context.Background(), Options{Root: root, UpgradingReader: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,4 +512,37 @@ func mustMode(t *testing.T, p string) fs.FileMode {
 		t.Fatal(err)
 	}
 	return fi.Mode().Perm()
+}
+
+// TestUpgradingReader: what the option's name says. A store with an
+// index opens for reading only (a write is ErrReadOnly); one whose index
+// was lost is upgraded first: the index is built from the files, and the
+// store comes back open for writing.
+func TestUpgradingReader(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.config("mcp.json", []byte(`{"mcpServers":{}}`))
+	f.create("cursor", cfg)
+	reader := func(o *Options) { o.UpgradingReader = true }
+
+	s := f.open(reader)
+	_, err := s.Create(context.Background(), CreateOptions{Host: "cursor", ConfigPath: cfg})
+	s.Close()
+	if !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("create through a reader of an up-to-date store: %v, want ErrReadOnly", err)
+	}
+
+	if err := os.Remove(filepath.Join(f.root, IndexFile)); err != nil {
+		t.Fatal(err)
+	}
+	s = f.open(reader)
+	defer s.Close()
+	if _, err := os.Stat(filepath.Join(f.root, IndexFile)); err != nil {
+		t.Fatalf("the reader did not build the lost index: %v", err)
+	}
+	if _, err := s.Latest(context.Background(), "cursor"); err != nil {
+		t.Errorf("latest after the upgrade: %v", err)
+	}
+	if _, err := s.Create(context.Background(), CreateOptions{Host: "cursor", ConfigPath: cfg}); err != nil {
+		t.Errorf("an upgraded reader is open for writing, but create said %v", err)
+	}
 }

@@ -294,7 +294,7 @@ func (a *app) open(c *cli.Context, readOnly bool) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.ReadOnly = readOnly
+	opts.UpgradingReader = readOnly
 	return store.Open(c.Context, opts)
 }
 
