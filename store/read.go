@@ -30,16 +30,16 @@ func (s *Store) readFile(p string, limit int64) ([]byte, error) {
 
 // readLimited reads at most limit bytes of p; a longer file is ErrInvalid.
 func (s *Store) readLimited(p string, limit int64) ([]byte, error) {
-	return s.read(p, limit, nil, nil)
+	return s.read(p, os.O_RDONLY, limit, nil, nil)
 }
 
-// read is the one place the store reads a file: it opens p through the
-// file-system seam, lets check (when not nil) judge the open file and its
+// read is the one place the store reads a file: it opens p with flag
+// (os.O_RDONLY and open options) through the file-system seam, lets check (when not nil) judge the open file and its
 // info before anything is read, and reads it whole into buf (grown as
 // needed). More than limit bytes is ErrInvalid. An error opening p is
 // returned as it is, so that callers can tell a missing file.
-func (s *Store) read(p string, limit int64, buf []byte, check func(f hatomic.File, fi fs.FileInfo) error) ([]byte, error) {
-	f, err := s.fs.OpenFile(p, os.O_RDONLY, 0)
+func (s *Store) read(p string, flag int, limit int64, buf []byte, check func(f hatomic.File, fi fs.FileInfo) error) ([]byte, error) {
+	f, err := s.fs.OpenFile(p, flag, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -24,8 +24,8 @@ func factsOf(fi fs.FileInfo) fileFacts {
 }
 
 // readOwned reads a backup file that the store is about to adopt: it
-// refuses anything but a regular file of at most limit bytes (judged by
-// Lstat, so a symlink is never followed, and again on the open file), makes
+// refuses anything but a regular file of at most limit bytes (a symlink is
+// never followed, see ownedOpen; the open file's Stat judges the rest), makes
 // its mode FileMode through the open file, and reads it whole into buf,
 // which it grows as needed and returns as data. facts are the file's,
 // after the chmod.
@@ -33,14 +33,16 @@ func factsOf(fi fs.FileInfo) fileFacts {
 // A missing file or one that is not a regular file is ErrIntegrity; a
 // larger one is ErrInvalid.
 func (s *Store) readOwned(p string, limit int64, buf []byte) (data []byte, facts fileFacts, err error) {
-	fi, err := s.fs.Lstat(p)
-	if err != nil {
-		return nil, fileFacts{}, ownedOpenError(p, err)
+	if ownedLstat {
+		fi, err := s.fs.Lstat(p)
+		if err != nil {
+			return nil, fileFacts{}, ownedOpenError(p, err)
+		}
+		if err := ownedShape(p, fi.Mode(), fi.Size(), limit); err != nil {
+			return nil, fileFacts{}, err
+		}
 	}
-	if err := ownedShape(p, fi.Mode(), fi.Size(), limit); err != nil {
-		return nil, fileFacts{}, err
-	}
-	data, err = s.read(p, limit, buf, func(f hatomic.File, fi fs.FileInfo) error {
+	data, err = s.read(p, ownedOpen, limit, buf, func(f hatomic.File, fi fs.FileInfo) error {
 		facts = factsOf(fi)
 		if err := ownedShape(p, fi.Mode(), fi.Size(), limit); err != nil {
 			return err
@@ -54,7 +56,10 @@ func (s *Store) readOwned(p string, limit int64, buf []byte) (data []byte, facts
 		}
 		return nil
 	})
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case isSymlinkRefusal(err):
+		err = ownedShape(p, fs.ModeSymlink, 0, limit)
+	case errors.Is(err, fs.ErrNotExist):
 		err = ownedOpenError(p, err)
 	}
 	return data, facts, err

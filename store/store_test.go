@@ -394,7 +394,7 @@ func protocol(calls []hatomic.Call, root string) []string {
 		case "lstat", "stat", "evalsymlinks", "read", "fstat":
 			continue
 		}
-		if c.Op == "open" && c.Flag == os.O_RDONLY {
+		if c.Op == "open" && c.Flag&(os.O_WRONLY|os.O_RDWR) == 0 {
 			out = append(out, "read-open "+shorten(c.Path, root))
 			continue
 		}
@@ -451,7 +451,7 @@ func TestCreateSyscallOrder(t *testing.T) {
 		t.Errorf("create's calls:\n%s\n\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for _, c := range rec.Calls() {
-		if c.Op == "open" && c.Flag != os.O_RDONLY && c.Flag&os.O_EXCL == 0 {
+		if c.Op == "open" && c.Flag&(os.O_WRONLY|os.O_RDWR) != 0 && c.Flag&os.O_EXCL == 0 {
 			t.Errorf("temp file opened without O_EXCL: %+v", c)
 		}
 	}
