@@ -17,7 +17,7 @@ type osFS struct{}
 func OS() FS { return osFS{} }
 
 func (osFS) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
-	f, err := osfile.Open(name, flag, perm)
+	f, err := os.OpenFile(name, flag, perm)
 	if err != nil {
 		return nil, err // not a typed nil *os.File inside the interface
 	}

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/hatch-backup/hatch-backup/internal/osfile"
 )
 
 // Lock is the store lock (<root>/lock).
@@ -84,7 +82,7 @@ func openLockFile(path string, exclusive bool) (*os.File, error) {
 	if err := refuseSymlink(path); err != nil {
 		return nil, err
 	}
-	f, err := osfile.Open(path, flag|noFollow, 0)
+	f, err := os.OpenFile(path, flag|noFollow, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		f, err = createLockFile(path, flag)
 	}
@@ -107,9 +105,9 @@ func openLockFile(path string, exclusive bool) (*os.File, error) {
 // createLockFile creates the lock file with mode 0600 whatever the umask;
 // if another process created it first, it opens that one.
 func createLockFile(path string, flag int) (*os.File, error) {
-	f, err := osfile.Open(path, flag|os.O_CREATE|os.O_EXCL|noFollow, FileMode)
+	f, err := os.OpenFile(path, flag|os.O_CREATE|os.O_EXCL|noFollow, FileMode)
 	if errors.Is(err, fs.ErrExist) {
-		return osfile.Open(path, flag|noFollow, 0)
+		return os.OpenFile(path, flag|noFollow, 0)
 	}
 	if err != nil {
 		return nil, err

@@ -158,7 +158,7 @@ type opener struct {
 func (o *opener) open(name string, flag int, _ fs.FileMode) (*os.File, error) {
 	flag = flag&^os.O_CREATE | noFollow
 	if o.create {
-		f, err := osfile.Open(name, flag|os.O_CREATE|os.O_EXCL, FileMode)
+		f, err := os.OpenFile(name, flag|os.O_CREATE|os.O_EXCL, FileMode)
 		if err == nil {
 			if err := f.Chmod(FileMode); err != nil {
 				f.Close()
@@ -172,7 +172,7 @@ func (o *opener) open(name string, flag int, _ fs.FileMode) (*os.File, error) {
 			return nil, err
 		}
 	}
-	f, err := osfile.Open(name, flag, 0)
+	f, err := os.OpenFile(name, flag, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func copyFixture(t *testing.T, name string) string {
 
 func openStore(t *testing.T, root string, readOnly bool) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), store.Options{Root: root, ReadOnly: readOnly, LockTimeout: 5 * time.Second, Location: time.UTC})
+	s, err := store.Open(context.Background(), store.Options{Root: root, UpgradingReader: readOnly, LockTimeout: 5 * time.Second, Location: time.UTC})
 	if err != nil {
 		t.Fatalf("open %s: %v", root, err)
 	}

@@ -54,7 +54,7 @@ func generatedStore(b *testing.B, name string, spec storegen.Spec) string {
 
 func openBench(b *testing.B, root string, readOnly bool) *Store {
 	b.Helper()
-	s, err := Open(context.Background(), Options{Root: root, ReadOnly: readOnly, LockTimeout: time.Second})
+	s, err := Open(context.Background(), Options{Root: root, UpgradingReader: readOnly, LockTimeout: time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}

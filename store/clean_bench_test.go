@@ -24,7 +24,7 @@ func BenchmarkCleanDryRun(b *testing.B) {
 			if _, err := storegen.Populate(root, time.UTC, bs); err != nil {
 				b.Fatal(err)
 			}
-			s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, Now: func() time.Time { return cleanNow }})
+			s, err := Open(context.Background(), Options{Root: root, UpgradingReader: true, Now: func() time.Time { return cleanNow }})
 			if err != nil {
 				b.Fatal(err)
 			}

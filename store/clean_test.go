@@ -189,7 +189,7 @@ func TestCleanDryRunChangesNothing(t *testing.T) {
 	recs := f.populate(30, 13*time.Hour, "cursor", "gemini")
 	before := treeSnapshot(t, f.root)
 	p := retention.Policy{OlderThanDays: intp(3), KeepDaily: 2}
-	res, err := f.clean(CleanOptions{Policy: p, DryRun: true}, func(o *Options) { o.ReadOnly = true })
+	res, err := f.clean(CleanOptions{Policy: p, DryRun: true}, func(o *Options) { o.UpgradingReader = true })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,7 +234,7 @@ func TestCompactCrashThenReindex(t *testing.T) {
 			if len(res.Adopted) > 0 {
 				t.Errorf("reindex adopted %d files as backups of their own", len(res.Adopted))
 			}
-			opts.ReadOnly = true
+			opts.UpgradingReader = true
 			s, err := Open(ctx, opts)
 			if err != nil {
 				t.Fatal(err)
@@ -326,7 +326,7 @@ func checkCompactCrash(t *testing.T, root string, want map[string][]byte) bool {
 // host: one that is not plain).
 func compactProblems(root string, want map[string][]byte, done bool) (problems []string) {
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, LockTimeout: 10 * time.Second})
+	s, err := Open(context.Background(), Options{Root: root, UpgradingReader: true, LockTimeout: 10 * time.Second})
 	if err != nil {
 		return []string{fmt.Sprintf("open: %v", err)}
 	}
@@ -561,7 +561,7 @@ func TestDeltaCrashSteps(t *testing.T) {
 // after them.
 func cleanSpec(t *testing.T, root, spec string) string {
 	t.Helper()
-	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, LockTimeout: 10 * time.Second})
+	s, err := Open(context.Background(), Options{Root: root, UpgradingReader: true, LockTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -650,7 +650,7 @@ func reindexAndCheck(t *testing.T, root string, want map[string][]byte, lost boo
 	if !lost && len(res.Adopted) > 0 {
 		t.Errorf("reindex adopted %d files as backups of their own", len(res.Adopted))
 	}
-	opts.ReadOnly = true
+	opts.UpgradingReader = true
 	s, err := Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -202,7 +202,7 @@ func TestDeltaBaseMissing(t *testing.T) {
 	if named != most {
 		t.Errorf("verify named %d backups unreadable for want of their base, want %d: %v", named, most, v.Problems)
 	}
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	for _, d := range all {
 		if d.Base == victim.Timestamp {
 			if _, err := s.Read(d); !errors.Is(err, ErrIntegrity) {

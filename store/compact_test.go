@@ -38,7 +38,7 @@ func (f *fixture) byStamp() map[string]Backup {
 // readAll reads every backup back through the store, checked.
 func (f *fixture) readAll() map[string][]byte {
 	f.t.Helper()
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	out := map[string][]byte{}
 	for b, err := range s.List(context.Background(), Query{}) {
@@ -162,7 +162,7 @@ func TestCompactRefuses(t *testing.T) {
 		want error
 	}{
 		{"negative days", CompactOptions{CompressOlderThanDays: -1}, func(*Options) {}, ErrInvalid},
-		{"read-only store", CompactOptions{}, func(o *Options) { o.ReadOnly = true }, ErrReadOnly},
+		{"read-only store", CompactOptions{}, func(o *Options) { o.UpgradingReader = true }, ErrReadOnly},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -101,7 +101,7 @@ func checkBuilt(t *testing.T, root string, garbage []byte, killed bool) {
 	case !os.IsNotExist(err):
 		t.Fatal(err)
 	}
-	s, err := Open(ctx, Options{Root: root, ReadOnly: true, LockTimeout: 10 * time.Second})
+	s, err := Open(ctx, Options{Root: root, UpgradingReader: true, LockTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -282,7 +282,7 @@ func die() {
 }
 
 func (k *killFS) OpenFile(name string, flag int, perm fs.FileMode) (hatomic.File, error) {
-	if flag == os.O_RDONLY {
+	if flag&(os.O_WRONLY|os.O_RDWR) == 0 { // a read, whatever its open options
 		var f hatomic.File
 		err := k.do("read-open", func() (err error) { f, err = k.FS.OpenFile(name, flag, perm); return err })
 		return f, err

@@ -216,7 +216,7 @@ func (r *crashRoot) check(what string, acks []acked) {
 	s.Close()
 	if !r.damaged {
 		reader := opts
-		reader.ReadOnly = true
+		reader.UpgradingReader = true
 		if s, err = Open(ctx, reader); err != nil {
 			r.t.Fatalf("%s: open to read: %v", what, err)
 		}

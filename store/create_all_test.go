@@ -188,7 +188,7 @@ func TestHostStatuses(t *testing.T) {
 	os.MkdirAll(filepath.Dir(cfg), 0o700)
 	os.WriteFile(cfg, []byte(`{"mcpServers": {}}`), 0o600)
 	b := f.create("cursor", cfg)
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	sts, err := s.HostStatuses(context.Background())
 	if err != nil {

@@ -50,7 +50,7 @@ func TestDiff(t *testing.T) {
 	f.create("cursor", cfg)
 	diff := func(o DiffOptions) (DiffResult, error) {
 		t.Helper()
-		s := f.open(func(o *Options) { o.ReadOnly = true })
+		s := f.open(func(o *Options) { o.UpgradingReader = true })
 		defer s.Close()
 		o.Host = "cursor"
 		return s.Diff(context.Background(), o)

@@ -144,7 +144,7 @@ func TestFutureDatedVerify(t *testing.T) {
 	p := f.config("c.json", []byte(`{"v": 1}`))
 	f.create("cursor", p)
 	future := f.dropFuture([]byte(`{"v": "2099"}`))
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	res, err := s.Verify(context.Background(), VerifyOptions{})
 	if err != nil || len(res.Problems) != 0 || res.Checked != 2 {
@@ -170,7 +170,7 @@ func TestFutureSlack(t *testing.T) {
 	at := func(t time.Time) func(*Options) { return func(o *Options) { o.Now = func() time.Time { return t } } }
 	ahead := f.create("cursor", p, at(base.Add(FutureSlack)))
 	beyond := f.create("cursor", p, at(base.Add(FutureSlack+time.Microsecond)))
-	s := f.open(func(o *Options) { o.ReadOnly = true }, at(base))
+	s := f.open(func(o *Options) { o.UpgradingReader = true }, at(base))
 	defer s.Close()
 	b, err := s.Latest(context.Background(), "cursor")
 	if err != nil || b.Path != ahead.Path || b.Future {
@@ -209,7 +209,7 @@ func TestRestoreTwice(t *testing.T) {
 		t.Errorf("listing: %+v", all)
 	}
 	// show and diff take what the file last looked like: the safety backup.
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	if b, err := s.Latest(ctx, "cursor"); err != nil || b.Path != all[0].Path {
 		t.Errorf("Latest: %s, %v; want the newest safety backup %s", b.Path, err, all[0].Path)

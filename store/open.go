@@ -38,9 +38,13 @@ const MaxConfigSize = 64 << 20
 type Options struct {
 	// Root is the backup root folder. Required.
 	Root string
-	// ReadOnly opens for reading: a shared lock, and nothing is created. A
-	// root that does not exist reads as an empty store.
-	ReadOnly bool
+	// UpgradingReader opens for reading (a shared lock; a root that does
+	// not exist reads as an empty store, and nothing is created), unless
+	// the store must be upgraded before it can be read: backup files with
+	// no index, or an index at an older schema. Then Open takes the
+	// writer's lock, builds or migrates the index (the Logger hears of it)
+	// and returns the store open for writing. False opens for writing.
+	UpgradingReader bool
 	// LockTimeout bounds the wait for the store lock; 0 tries once.
 	LockTimeout time.Duration
 	// Now is the clock; nil means time.Now.
@@ -67,7 +71,6 @@ type Store struct {
 	readOnly bool
 	opts     Options
 	fs       hatomic.FS
-	realFS   bool // fs is the real file system: no test seam to go through
 	now      func() time.Time
 	loc      *time.Location
 	log      *slog.Logger
@@ -79,8 +82,8 @@ type Store struct {
 	folders      folderTracking // see stale.go
 }
 
-// errNeedsWriter: a read-only open found work only a writer may do
-// (build a missing index, migrate an old one).
+// errNeedsWriter: a reader's open found work only a writer may do (build a
+// missing index, migrate an old one); Open reopens as a writer.
 var errNeedsWriter = errors.New("store needs a writer")
 
 // Open opens the store at opts.Root for one operation.
@@ -117,9 +120,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 func newStore(opts Options) *Store {
-	s := &Store{opts: opts, readOnly: opts.ReadOnly, fs: opts.FS, now: opts.Now, loc: opts.Location, log: opts.Logger}
+	s := &Store{opts: opts, readOnly: opts.UpgradingReader, fs: opts.FS, now: opts.Now, loc: opts.Location, log: opts.Logger}
 	if s.fs == nil {
-		s.fs, s.realFS = hatomic.OS(), true
+		s.fs = hatomic.OS()
 	}
 	if s.now == nil {
 		s.now = time.Now

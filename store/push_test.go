@@ -145,7 +145,7 @@ func TestCleanRemote(t *testing.T) {
 	r := openTestRemote(t, srv, "pw")
 	push(t, a, r)
 	keep := 1
-	st := a.open(func(o *Options) { o.ReadOnly = true })
+	st := a.open(func(o *Options) { o.UpgradingReader = true })
 	res, err := st.CleanRemote(context.Background(), r, CleanOptions{Policy: retentionKeepCount(keep), DryRun: true})
 	if err != nil || len(res.Removed) != 2 || len(res.Kept) != 1 {
 		t.Fatalf("dry run: %+v %v", res, err)

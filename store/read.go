@@ -1,13 +1,13 @@
 package store
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
 )
@@ -30,22 +30,65 @@ func (s *Store) readFile(p string, limit int64) ([]byte, error) {
 
 // readLimited reads at most limit bytes of p; a longer file is ErrInvalid.
 func (s *Store) readLimited(p string, limit int64) ([]byte, error) {
-	f, err := s.fs.OpenFile(p, os.O_RDONLY, 0)
+	return s.read(p, os.O_RDONLY, limit, nil, nil)
+}
+
+// read is the one place the store reads a file: it opens p with flag
+// (os.O_RDONLY and open options) through the file-system seam, lets check (when not nil) judge the open file and its
+// info before anything is read, and reads it whole into buf (grown as
+// needed). More than limit bytes is ErrInvalid. An error opening p is
+// returned as it is, so that callers can tell a missing file.
+func (s *Store) read(p string, flag int, limit int64, buf []byte, check func(f hatomic.File, fi fs.FileInfo) error) ([]byte, error) {
+	f, err := s.fs.OpenFile(p, flag, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var buf bytes.Buffer
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() <= limit {
-		buf.Grow(int(fi.Size()) + bytes.MinRead)
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
+	if check != nil {
+		if err := check(f, fi); err != nil {
+			return nil, err
+		}
 	}
-	if int64(buf.Len()) > limit {
-		return nil, fmt.Errorf("%s: %w: larger than %d bytes", p, ErrInvalid, limit)
+	return readToEnd(p, f.Read, fi.Size(), limit, buf)
+}
+
+// readToEnd reads with read until the end into buf (grown to hold size
+// bytes and one more, so that the end is seen without a copy); past limit
+// it is ErrInvalid.
+func readToEnd(p string, read func([]byte) (int, error), size, limit int64, buf []byte) ([]byte, error) {
+	want := int(min(max(size, 0), limit)) + 1
+	if cap(buf) < want {
+		buf = make([]byte, 0, want)
 	}
-	return buf.Bytes(), nil
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > limit {
+				return nil, tooLarge(p, limit)
+			}
+			buf = append(buf, 0)[:len(buf)] // the file grew: make room
+		}
+		n, err := read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF || (err == nil && n == 0) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+	}
+	if int64(len(buf)) > limit {
+		return nil, tooLarge(p, limit)
+	}
+	return buf, nil
+}
+
+func tooLarge(p string, limit int64) error {
+	return fmt.Errorf("%s: %w: larger than %d bytes", p, ErrInvalid, limit)
 }
 
 // Read returns the original bytes of b after checking them against the

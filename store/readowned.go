@@ -3,9 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
+
+	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 )
 
 // fileFacts is what verify judges of a store file besides its bytes: its
@@ -23,56 +23,46 @@ func factsOf(fi fs.FileInfo) fileFacts {
 	return fileFacts{mode: fi.Mode(), foreign: foreignOwner(fi), mtime: fi.ModTime().UnixNano()}
 }
 
-// readOwned reads a backup file that the store is about to adopt: it opens
-// p without following a symlink, refuses anything but a regular file of at
-// most limit bytes, makes its mode FileMode (through the open file, so
-// never through a link) and reads it whole into buf, which it grows as
-// needed and returns as data. facts are the file's, after the chmod.
+// readOwned reads a backup file that the store is about to adopt: it
+// refuses anything but a regular file of at most limit bytes (a symlink is
+// never followed, see ownedOpen; the open file's Stat judges the rest), makes
+// its mode FileMode through the open file, and reads it whole into buf,
+// which it grows as needed and returns as data. facts are the file's,
+// after the chmod.
 //
 // A missing file or one that is not a regular file is ErrIntegrity; a
-// larger one is ErrInvalid. With the real file system on Linux and macOS
-// it makes five system calls on a bare descriptor (open, fstat, a read of
-// the bytes and one that sees the end, close; fchmod when the mode is
-// loose); with three lstats and os.File's poller set-up (four fcntl, an
-// epoll_ctl), adoption and the verify after it used to make thirteen.
-// Otherwise, and under a test's seam, it goes through s.fs.
+// larger one is ErrInvalid.
 func (s *Store) readOwned(p string, limit int64, buf []byte) (data []byte, facts fileFacts, err error) {
-	if s.realFS && rawReads {
-		return readOwnedRaw(p, limit, buf)
-	}
-	return s.readOwnedFS(p, limit, buf)
-}
-
-// readOwnedFS is readOwned through the file-system seam.
-func (s *Store) readOwnedFS(p string, limit int64, buf []byte) ([]byte, fileFacts, error) {
-	fi, err := s.fs.Lstat(p)
-	if err != nil {
-		return nil, fileFacts{}, ownedOpenError(p, err)
-	}
-	if err := ownedShape(p, fi.Mode(), fi.Size(), limit); err != nil {
-		return nil, fileFacts{}, err
-	}
-	f, err := s.fs.OpenFile(p, os.O_RDONLY, 0)
-	if err != nil {
-		return nil, fileFacts{}, ownedOpenError(p, err)
-	}
-	defer f.Close()
-	if fi, err = f.Stat(); err != nil {
-		return nil, fileFacts{}, err
-	}
-	facts := factsOf(fi)
-	if err := ownedShape(p, fi.Mode(), fi.Size(), limit); err != nil {
-		return nil, facts, err
-	}
-	if perm := fi.Mode().Perm(); modeMatters && perm&^FileMode != 0 {
-		// Only ever remove bits: a 0400 backup stays 0400.
-		if err := f.Chmod(perm & FileMode); err != nil {
-			return nil, facts, err
+	if ownedLstat {
+		fi, err := s.fs.Lstat(p)
+		if err != nil {
+			return nil, fileFacts{}, ownedOpenError(p, err)
 		}
-		facts.mode = perm & FileMode
+		if err := ownedShape(p, fi.Mode(), fi.Size(), limit); err != nil {
+			return nil, fileFacts{}, err
+		}
 	}
-	buf, err = readToEnd(p, f.Read, fi.Size(), limit, buf)
-	return buf, facts, err
+	data, err = s.read(p, ownedOpen, limit, buf, func(f hatomic.File, fi fs.FileInfo) error {
+		facts = factsOf(fi)
+		if err := ownedShape(p, fi.Mode(), fi.Size(), limit); err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); modeMatters && perm&^FileMode != 0 {
+			// Only ever remove bits: a 0400 backup stays 0400.
+			if err := f.Chmod(perm & FileMode); err != nil {
+				return err
+			}
+			facts.mode = perm & FileMode
+		}
+		return nil
+	})
+	switch {
+	case isSymlinkRefusal(err):
+		err = ownedShape(p, fs.ModeSymlink, 0, limit)
+	case errors.Is(err, fs.ErrNotExist):
+		err = ownedOpenError(p, err)
+	}
+	return data, facts, err
 }
 
 // ownedOpenError says what a failed open or stat of a backup file means:
@@ -94,39 +84,4 @@ func ownedShape(p string, mode fs.FileMode, size, limit int64) error {
 		return tooLarge(p, limit)
 	}
 	return nil
-}
-
-func tooLarge(p string, limit int64) error {
-	return fmt.Errorf("%s: %w: larger than %d bytes", p, ErrInvalid, limit)
-}
-
-// readToEnd reads with read until the end into buf (grown to hold size
-// bytes and one more, so that the end is seen without a copy); past limit
-// it is ErrInvalid.
-func readToEnd(p string, read func([]byte) (int, error), size, limit int64, buf []byte) ([]byte, error) {
-	want := int(min(size, limit)) + 1
-	if cap(buf) < want {
-		buf = make([]byte, 0, want)
-	}
-	buf = buf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			if int64(len(buf)) > limit {
-				return nil, tooLarge(p, limit)
-			}
-			buf = append(buf, 0)[:len(buf)] // the file grew: make room
-		}
-		n, err := read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF || (err == nil && n == 0) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, err)
-		}
-	}
-	if int64(len(buf)) > limit {
-		return nil, tooLarge(p, limit)
-	}
-	return buf, nil
 }

@@ -1,10 +1,15 @@
-//go:build !(linux || darwin)
+//go:build !unix
 
 package store
 
-// rawReads: readOwned goes through the file-system seam here.
-const rawReads = false
+import "os"
 
-func readOwnedRaw(p string, limit int64, buf []byte) ([]byte, fileFacts, error) {
-	panic("readOwnedRaw: not on this platform")
-}
+// ownedOpen is a plain open: there is no O_NOFOLLOW here (Windows), so
+// readOwned judges the name with Lstat before it opens it.
+const ownedOpen = os.O_RDONLY
+
+// ownedLstat: readOwned must Lstat before it opens here.
+const ownedLstat = true
+
+// isSymlinkRefusal is false: a plain open never refuses a symlink.
+func isSymlinkRefusal(error) bool { return false }

@@ -10,9 +10,8 @@ import (
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 )
 
-// readPaths: readOwned's two ways, which must behave alike: bare system
-// calls (the real file system on Linux and macOS) and the file-system
-// seam (given explicitly, so taken even on the real file system).
+// readPaths: the store's default file system and the seam given
+// explicitly; readOwned must behave alike with both.
 var readPaths = []struct {
 	name string
 	fs   hatomic.FS

@@ -118,7 +118,7 @@ func (f *fixture) checkOne(b Backup, data []byte, lost bool, want int) {
 	if len(all) != want {
 		f.t.Fatalf("%d backups listed, want %d: %v", len(all), want, all)
 	}
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	got, err := s.Get(context.Background(), b.Host, b.Timestamp)
 	if err != nil {
@@ -219,7 +219,7 @@ func TestReindexAfterZoneChange(t *testing.T) {
 	if res, err := Reindex(context.Background(), opts, ReindexOptions{}); err != nil || len(res.Problems) > 0 {
 		t.Fatalf("reindex: %v %v", err, res.Problems)
 	}
-	s := f.open(func(o *Options) { o.ReadOnly, o.Location = true, ny })
+	s := f.open(func(o *Options) { o.UpgradingReader, o.Location = true, ny })
 	defer s.Close()
 	latest, err := s.Latest(context.Background(), "cursor")
 	if err != nil {

@@ -18,7 +18,7 @@ func TestRootThatIsAFile(t *testing.T) {
 	file := f.config("c.json", []byte(`{"mcpServers": {}}`))
 	for _, root := range []string{file, filepath.Join(file, "backups")} {
 		opens := map[string]func(o Options) error{
-			"reader":  func(o Options) error { o.ReadOnly = true; return openErr(o) },
+			"reader":  func(o Options) error { o.UpgradingReader = true; return openErr(o) },
 			"writer":  openErr,
 			"inspect": func(o Options) error { o.Inspect = true; return openErr(o) },
 			"reindex": func(o Options) error { _, err := Reindex(context.Background(), o, ReindexOptions{}); return err },

@@ -22,7 +22,7 @@ func TestStaleFolder(t *testing.T) {
 	f.create("vscode", p)
 	var logs bytes.Buffer
 	logged := func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) }
-	reader := func(o *Options) { logged(o); o.ReadOnly = true }
+	reader := func(o *Options) { logged(o); o.UpgradingReader = true }
 
 	s := f.open(reader)
 	if len(s.StaleFolders()) != 0 || logs.Len() != 0 {

@@ -12,7 +12,7 @@ import (
 // its size and no problem.
 func TestHostStatusOfAFolder(t *testing.T) {
 	f := newFixture(t)
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	h, _ := LookupHost("cursor")
 	dir := h.ConfigPath(s.env)

@@ -96,7 +96,7 @@ func (f *fixture) create(host, path string, mod ...func(*Options)) Backup {
 // all lists every backup, newest first.
 func (f *fixture) all() []Backup {
 	f.t.Helper()
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	var out []Backup
 	for b, err := range s.List(context.Background(), Query{}) {
@@ -117,7 +117,7 @@ func checkInvariants(t *testing.T, root string) {
 	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
 		return
 	}
-	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true, LockTimeout: 5 * time.Second})
+	s, err := Open(context.Background(), Options{Root: root, UpgradingReader: true, LockTimeout: 5 * time.Second})
 	if err != nil {
 		t.Errorf("invariants: open: %v", err)
 		return
@@ -255,7 +255,7 @@ func TestCreateDSTFallBack(t *testing.T) {
 	if a.Timestamp != "20251102_013000_000000" || b.Timestamp != "20251102_013000_000001" {
 		t.Fatalf("timestamps %s, %s", a.Timestamp, b.Timestamp)
 	}
-	s := f.open(func(o *Options) { o.Location = ny; o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.Location = ny; o.UpgradingReader = true })
 	defer s.Close()
 	for _, want := range []Backup{a, b} {
 		got, err := s.Get(context.Background(), "cursor", want.Timestamp)
@@ -275,7 +275,7 @@ func TestGetAfterZoneChange(t *testing.T) {
 	f := newFixture(t)
 	p := f.config("c.json", []byte("{}"))
 	b := f.create("codex", p, func(o *Options) { o.Location = time.FixedZone("west", -10*3600) })
-	s := f.open(func(o *Options) { o.Location = time.FixedZone("east", 4*3600); o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.Location = time.FixedZone("east", 4*3600); o.UpgradingReader = true })
 	defer s.Close()
 	got, err := s.Get(context.Background(), "codex", b.Timestamp)
 	if err != nil || got.Path != b.Path {
@@ -292,7 +292,7 @@ func TestListTimeRange(t *testing.T) {
 		f.create("cursor", p, withClock)
 		f.create("kiro", p, withClock)
 	}
-	s := f.open(func(o *Options) { o.ReadOnly = true })
+	s := f.open(func(o *Options) { o.UpgradingReader = true })
 	defer s.Close()
 	at := func(h int) time.Time { return time.Date(2025, 1, 1, h, 0, 0, 0, time.UTC) }
 	cases := []struct {
@@ -335,9 +335,9 @@ func TestListTimeRange(t *testing.T) {
 	}
 }
 
-func TestReadOnlyOpenOfMissingRoot(t *testing.T) {
+func TestUpgradingReaderOfMissingRoot(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "nothing-here")
-	s, err := Open(context.Background(), Options{Root: root, ReadOnly: true})
+	s, err := Open(context.Background(), Options{Root: root, UpgradingReader: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ func protocol(calls []hatomic.Call, root string) []string {
 		case "lstat", "stat", "evalsymlinks", "read", "fstat":
 			continue
 		}
-		if c.Op == "open" && c.Flag == os.O_RDONLY {
+		if c.Op == "open" && c.Flag&(os.O_WRONLY|os.O_RDWR) == 0 {
 			out = append(out, "read-open "+shorten(c.Path, root))
 			continue
 		}
@@ -452,7 +452,7 @@ func TestCreateSyscallOrder(t *testing.T) {
 		t.Errorf("create's calls:\n%s\n\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for _, c := range rec.Calls() {
-		if c.Op == "open" && c.Flag != os.O_RDONLY && c.Flag&os.O_EXCL == 0 {
+		if c.Op == "open" && c.Flag&(os.O_WRONLY|os.O_RDWR) != 0 && c.Flag&os.O_EXCL == 0 {
 			t.Errorf("temp file opened without O_EXCL: %+v", c)
 		}
 	}
@@ -513,4 +513,37 @@ func mustMode(t *testing.T, p string) fs.FileMode {
 		t.Fatal(err)
 	}
 	return fi.Mode().Perm()
+}
+
+// TestUpgradingReader: what the option's name says. A store with an
+// index opens for reading only (a write is ErrReadOnly); one whose index
+// was lost is upgraded first: the index is built from the files, and the
+// store comes back open for writing.
+func TestUpgradingReader(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.config("mcp.json", []byte(`{"mcpServers":{}}`))
+	f.create("cursor", cfg)
+	reader := func(o *Options) { o.UpgradingReader = true }
+
+	s := f.open(reader)
+	_, err := s.Create(context.Background(), CreateOptions{Host: "cursor", ConfigPath: cfg})
+	s.Close()
+	if !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("create through a reader of an up-to-date store: %v, want ErrReadOnly", err)
+	}
+
+	if err := os.Remove(filepath.Join(f.root, IndexFile)); err != nil {
+		t.Fatal(err)
+	}
+	s = f.open(reader)
+	defer s.Close()
+	if _, err := os.Stat(filepath.Join(f.root, IndexFile)); err != nil {
+		t.Fatalf("the reader did not build the lost index: %v", err)
+	}
+	if _, err := s.Latest(context.Background(), "cursor"); err != nil {
+		t.Errorf("latest after the upgrade: %v", err)
+	}
+	if _, err := s.Create(context.Background(), CreateOptions{Host: "cursor", ConfigPath: cfg}); err != nil {
+		t.Errorf("an upgraded reader is open for writing, but create said %v", err)
+	}
 }

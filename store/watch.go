@@ -36,7 +36,7 @@ type watchState struct {
 // NewWatcher returns a Watcher that opens the store with opts for each
 // backup.
 func NewWatcher(opts Options, minInterval time.Duration) *Watcher {
-	opts.ReadOnly = false
+	opts.UpgradingReader = false
 	return &Watcher{opts: opts, MinInterval: minInterval, last: map[string]*watchState{}}
 }
 

@@ -126,7 +126,7 @@ func (a *app) cli() *cli.App {
 		a.compactCommand(), a.importCommand(), a.watchCommand(), a.guardCommand(), a.undoCommand(), a.runsCommand(),
 		a.pushCommand(), a.pullCommand(), a.versionCommand(), a.completionCommand()}
 	for _, c := range commands {
-		c.Flags = namedFlags(append(c.Flags, globalFlags()...))
+		c.Flags = append(c.Flags, globalFlags()...)
 		c.OnUsageError = onUsageError
 		c.Before = refuseEmptyValues
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + exitCodesHelp
@@ -136,7 +136,7 @@ func (a *app) cli() *cli.App {
 		Usage:                 "versioned, verified backups of MCP host configs",
 		HideVersion:           true,     // the version command prints it (and reads it only then)
 		Compiled:              compiled, // set, so that urfave does not stat the executable at every start
-		Flags:                 namedFlags(globalFlags()),
+		Flags:                 globalFlags(),
 		Commands:              commands,
 		Writer:                a.stdout,
 		ErrWriter:             a.stderr,
@@ -217,9 +217,9 @@ func valueHint(c *cli.Context, name string) string {
 			continue
 		}
 		switch f.(type) {
-		case *durationFlag, *cli.DurationFlag:
+		case *cli.DurationFlag:
 			return " (want a duration such as 10s, 2m or 0)"
-		case *intFlag, *cli.IntFlag:
+		case *cli.IntFlag:
 			return " (want a whole number)"
 		}
 	}
@@ -294,7 +294,7 @@ func (a *app) open(c *cli.Context, readOnly bool) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.ReadOnly = readOnly
+	opts.UpgradingReader = readOnly
 	return store.Open(c.Context, opts)
 }
 

@@ -25,11 +25,11 @@ func refuseEmptyValues(c *cli.Context) error {
 
 func emptyValue(c *cli.Context, f cli.Flag) error {
 	switch f := f.(type) {
-	case *stringFlag:
+	case *cli.StringFlag:
 		if c.IsSet(f.Name) && c.String(f.Name) == "" {
 			return usagef("--%s: empty value (leave the flag out for the default)", f.Name)
 		}
-	case *stringSliceFlag:
+	case *cli.StringSliceFlag:
 		if !c.IsSet(f.Name) {
 			return nil
 		}

@@ -37,7 +37,7 @@ func TestWrapChange(t *testing.T) {
 		t.Fatalf("a failed change was not rolled back:\n%s", now)
 	}
 
-	s, err := store.Open(ctx, store.Options{Root: root, ReadOnly: true})
+	s, err := store.Open(ctx, store.Options{Root: root, UpgradingReader: true})
 	if err != nil {
 		t.Fatal(err)
 	}

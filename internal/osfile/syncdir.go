@@ -13,7 +13,7 @@ import (
 // directory say EINVAL or ENOTSUP: that is success, as there is nothing
 // more to do. Any other error counts.
 func SyncDir(dir string) error {
-	d, err := Open(dir, os.O_RDONLY, 0)
+	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
