@@ -163,6 +163,3 @@ func remoteErr(err error) error {
 	}
 	return err
 }
-
-// RemoteErr is remoteErr for callers that open the remote themselves.
-func RemoteErr(err error) error { return remoteErr(err) }

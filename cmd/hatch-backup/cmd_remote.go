@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/hatch-backup/hatch-backup/remote"
 	"github.com/hatch-backup/hatch-backup/store"
 )
 
@@ -37,7 +36,7 @@ endpoint or refused credentials is exit 1.`
 
 // openRemote opens the remote the flags and environment name. create:
 // make the bucket and key when missing (push).
-func (a *app) openRemote(c *cli.Context, create bool) (*remote.Remote, error) {
+func (a *app) openRemote(c *cli.Context, create bool) (*store.Remote, error) {
 	url := c.String("remote")
 	if url == "" {
 		url = a.getenv("HATCH_REMOTE")
@@ -45,7 +44,7 @@ func (a *app) openRemote(c *cli.Context, create bool) (*remote.Remote, error) {
 	if url == "" {
 		return nil, usagef("no remote: give --remote s3://BUCKET/PREFIX or set HATCH_REMOTE")
 	}
-	if _, _, err := remote.ParseURL(url); err != nil {
+	if err := store.CheckRemoteURL(url); err != nil {
 		return nil, usagef("%v", err)
 	}
 	endpoint := c.String("endpoint")
@@ -58,11 +57,11 @@ func (a *app) openRemote(c *cli.Context, create bool) (*remote.Remote, error) {
 		return nil, err
 	}
 	defer clear(pass)
-	r, err := remote.Open(c.Context, remote.Options{URL: url, Endpoint: endpoint, Passphrase: pass, Create: create, Getenv: a.getenv})
-	if errors.Is(err, remote.ErrURL) {
+	r, err := store.OpenRemote(c.Context, store.RemoteOptions{URL: url, Endpoint: endpoint, Passphrase: pass, Create: create, Getenv: a.getenv})
+	if errors.Is(err, store.ErrRemoteURL) {
 		return nil, usagef("%v", err)
 	}
-	return r, store.RemoteErr(err)
+	return r, err
 }
 
 // passphrase reads the passphrase: --password-file, HATCH_PASSWORD_FILE,

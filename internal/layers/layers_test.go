@@ -18,7 +18,7 @@ const module = "github.com/hatch-backup/hatch-backup"
 var rooms = map[string]room{
 	"cmd/hatch-backup": {
 		own:  []string{"store"},
-		libs: []string{"github.com/urfave/cli/v2", "golang.org/x/sys"},
+		libs: []string{"github.com/urfave/cli/v2", "golang.org/x/sys", "golang.org/x/term"},
 	},
 	"store": {
 		own: []string{"index", "blob", "retention", "atomic", "migrations", "mcpconfig", "watch", "remote", "service",
@@ -34,8 +34,11 @@ var rooms = map[string]room{
 		own:  []string{"internal/jsonsyntax"},
 		libs: []string{"github.com/BurntSushi/toml", "github.com/tailscale/hujson", "github.com/goccy/go-yaml"},
 	},
-	"watch":               {libs: []string{"github.com/fsnotify/fsnotify"}},
-	"remote":              {libs: []string{"github.com/minio/minio-go/v7", "filippo.io/age", "golang.org/x/crypto"}},
+	"watch":  {libs: []string{"github.com/fsnotify/fsnotify"}},
+	"remote": {libs: []string{"github.com/minio/minio-go/v7", "filippo.io/age", "golang.org/x/crypto"}},
+	// Test scaffolding: a real S3 server (the Versity S3 Gateway) for the
+	// remote's tests and the bench.
+	"remote/s3test":       {},
 	"service":             {},
 	"internal/osfile":     {libs: []string{"golang.org/x/sys"}},
 	"internal/jsonsyntax": {},
@@ -43,19 +46,21 @@ var rooms = map[string]room{
 	"internal/layers":     {},
 	// Test scaffolding that fills stores fast for tests and benchmarks.
 	"internal/storegen": {own: []string{"blob", "index", "migrations"}},
-	"bench":             {own: []string{"store"}},
+	"bench":             {own: []string{"store", "remote", "remote/s3test"}},
+	"bench/s3put":       {own: []string{"remote"}, libs: []string{"github.com/minio/minio-go/v7"}},
 	"bench/rawwrite":    {},
 }
 
 // testOnly are what a package's tests may import beyond its own room: the
 // package itself (external tests) and what their fixtures are made with.
 var testOnly = map[string][]string{
-	"store":      {"store"},
+	"store":      {"store", "remote/s3test"},
 	"index":      {"index"},
 	"migrations": {"migrations", "store"}, // fixtures are opened and restored through the store
 	"retention":  {"retention"},
 	"mcpconfig":  {"mcpconfig"},
 	"watch":      {"watch"},
+	"remote":     {"remote", "remote/s3test"},
 	// storegen's own tests check what it makes through the store.
 	"internal/storegen": {"internal/storegen", "store"},
 }
@@ -72,6 +77,8 @@ var knownBreaks = map[string]string{
 	"tests of cmd/hatch-backup -> index":             "tests hold the store lock and write old-schema indexes",
 	"tests of cmd/hatch-backup -> retention":         "clean tests compare with retention's own decisions",
 	"tests of cmd/hatch-backup -> internal/storegen": "stores of thousands of backups for the interrupt and model tests",
+	"tests of cmd/hatch-backup -> remote/s3test":     "the push and pull tests start the S3 server through it",
+	"tests of cmd/hatch-backup -> remote":            "the push and pull tests read the bucket's objects to tamper with them",
 	"tests of index -> internal/storegen":            "the index's scale benchmarks",
 	"tests of store -> internal/storegen":            "generated stores for tests and benchmarks",
 }
