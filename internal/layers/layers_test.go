@@ -35,7 +35,7 @@ var rooms = map[string]room{
 		libs: []string{"github.com/BurntSushi/toml", "github.com/tailscale/hujson", "github.com/goccy/go-yaml"},
 	},
 	"watch":               {libs: []string{"github.com/fsnotify/fsnotify"}},
-	"remote":              {libs: []string{"github.com/minio/minio-go/v7", "filippo.io/age", "golang.org/x/crypto"}},
+	"remote":              {libs: []string{"filippo.io/age", "golang.org/x/crypto"}},
 	"service":             {},
 	"internal/osfile":     {libs: []string{"golang.org/x/sys"}},
 	"internal/jsonsyntax": {},
