@@ -26,3 +26,6 @@ func SetConsolidateAt(n int) func() {
 	consolidateAt = n
 	return func() { consolidateAt = old }
 }
+
+// CatalogueFormat is catalogueFormat.
+const CatalogueFormat = catalogueFormat

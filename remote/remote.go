@@ -1,22 +1,14 @@
 package remote
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
-
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
 // Options say where the remote is and how to reach it.
@@ -37,7 +29,7 @@ type Options struct {
 
 // Remote is an opened remote: its key is derived and its client ready.
 type Remote struct {
-	client   *minio.Client
+	client   *S3
 	bucket   string
 	prefix   string // "" or "p/" (with the slash)
 	endpoint string
@@ -114,7 +106,7 @@ func getenvOr(getenv func(string) string) func(string) string {
 // Endpoint is the server the remote talks to, for messages.
 func (r *Remote) Endpoint() string { return r.endpoint }
 
-func newClient(o Options) (*minio.Client, string, error) {
+func newClient(o Options) (*S3, string, error) {
 	getenv := getenvOr(o.Getenv)
 	endpoint := o.Endpoint
 	if endpoint == "" {
@@ -124,57 +116,15 @@ func newClient(o Options) (*minio.Client, string, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, "", fmt.Errorf("%w: endpoint %q: want http(s)://HOST[:PORT]", ErrURL, endpoint)
 	}
-	creds := credentials.NewChainCredentials([]credentials.Provider{
-		&envProvider{getenv: getenv},
-		&credentials.FileAWSCredentials{Filename: getenv("AWS_SHARED_CREDENTIALS_FILE"), Profile: getenv("AWS_PROFILE")},
-	})
-	c, err := minio.New(u.Host, &minio.Options{
-		Creds:        creds,
-		Secure:       u.Scheme == "https",
-		Region:       getenv("AWS_REGION"),
-		BucketLookup: minio.BucketLookupPath,
-		Transport:    transport(),
-	})
+	creds, err := LoadCredentials(getenv)
 	if err != nil {
-		return nil, "", fmt.Errorf("endpoint %s: %w", endpoint, err)
+		return nil, "", err
 	}
-	// minio-go retries 5xx, throttling and network errors with jittered
-	// exponential backoff; bound it so a dead server fails in seconds.
-	retryOnce.Do(func() { minio.MaxRetry = 6 })
+	// Retries (jittered exponential backoff on 5xx, throttling and
+	// network errors) are bounded so that a dead server fails in seconds.
+	c := &S3{Endpoint: u.Scheme + "://" + u.Host, Region: getenv("AWS_REGION"), Creds: creds, MaxTries: 6}
 	return c, endpoint, nil
 }
-
-var retryOnce sync.Once
-
-func transport() http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	t.ResponseHeaderTimeout = 60 * time.Second
-	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	return t
-}
-
-// envProvider reads the AWS_* variables through getenv (the CLI's
-// environment, so that tests run in-process).
-type envProvider struct {
-	getenv func(string) string
-	done   bool
-}
-
-func (p *envProvider) Retrieve() (credentials.Value, error) {
-	return p.RetrieveWithCredContext(nil)
-}
-
-func (p *envProvider) RetrieveWithCredContext(*credentials.CredContext) (credentials.Value, error) {
-	p.done = true
-	id, secret := p.getenv("AWS_ACCESS_KEY_ID"), p.getenv("AWS_SECRET_ACCESS_KEY")
-	if id == "" || secret == "" {
-		return credentials.Value{}, errors.New("AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY not set")
-	}
-	return credentials.Value{AccessKeyID: id, SecretAccessKey: secret, SessionToken: p.getenv("AWS_SESSION_TOKEN"), SignerType: credentials.SignatureV4}, nil
-}
-
-func (p *envProvider) IsExpired() bool { return !p.done }
 
 // fail turns a client error into one that names the endpoint and says
 // which kind of failure it is; it never holds a credential.
@@ -185,10 +135,10 @@ func (r *Remote) fail(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	resp := minio.ToErrorResponse(err)
-	switch resp.Code {
+	code := s3Code(err)
+	switch code {
 	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken":
-		return fmt.Errorf("%s at %s: %w (%s)", op, r.endpoint, ErrDenied, resp.Code)
+		return fmt.Errorf("%s at %s: %w (%s)", op, r.endpoint, ErrDenied, code)
 	case "PreconditionFailed":
 		return fmt.Errorf("%s at %s: %w", op, r.endpoint, ErrExist)
 	case "":
@@ -209,9 +159,9 @@ func (r *Remote) ensureBucket(ctx context.Context) error {
 	if ok {
 		return nil
 	}
-	err = r.client.MakeBucket(ctx, r.bucket, minio.MakeBucketOptions{})
+	err = r.client.MakeBucket(ctx, r.bucket)
 	if err != nil {
-		if c := minio.ToErrorResponse(err).Code; c == "BucketAlreadyOwnedByYou" || c == "BucketAlreadyExists" {
+		if c := s3Code(err); c == "BucketAlreadyOwnedByYou" || c == "BucketAlreadyExists" {
 			return nil
 		}
 		return r.fail("create bucket "+r.bucket, err)
@@ -221,22 +171,14 @@ func (r *Remote) ensureBucket(ctx context.Context) error {
 
 // put writes a new object; it never replaces one (If-None-Match: *).
 func (r *Remote) put(ctx context.Context, name string, data []byte) error {
-	opts := minio.PutObjectOptions{ContentType: "application/octet-stream", DisableMultipart: true}
-	opts.SetMatchETagExcept("*")
-	_, err := r.client.PutObject(ctx, r.bucket, r.prefix+name, bytes.NewReader(data), int64(len(data)), opts)
-	return r.fail("upload", err)
+	return r.fail("upload", r.client.PutObject(ctx, r.bucket, r.prefix+name, data, true))
 }
 
 // get reads a whole object; a missing one is errNoObject.
 func (r *Remote) get(ctx context.Context, name string) ([]byte, error) {
-	obj, err := r.client.GetObject(ctx, r.bucket, r.prefix+name, minio.GetObjectOptions{})
+	data, err := r.client.GetObject(ctx, r.bucket, r.prefix+name, maxObject+1)
 	if err != nil {
-		return nil, r.fail("download", err)
-	}
-	defer obj.Close()
-	data, err := io.ReadAll(io.LimitReader(obj, maxObject+1))
-	if err != nil {
-		switch minio.ToErrorResponse(err).Code {
+		switch s3Code(err) {
 		case "NoSuchKey":
 			return nil, errNoObject
 		case "NoSuchBucket":
@@ -255,22 +197,27 @@ var (
 	errNoBucket = errors.New("no such bucket")
 )
 
-// remove deletes an object.
+// remove deletes an object; a missing one is errNoObject.
 func (r *Remote) remove(ctx context.Context, name string) error {
-	return r.fail("delete", r.client.RemoveObject(ctx, r.bucket, r.prefix+name, minio.RemoveObjectOptions{}))
+	err := r.client.DeleteObject(ctx, r.bucket, r.prefix+name)
+	if s3Code(err) == "NoSuchKey" {
+		return errNoObject
+	}
+	return r.fail("delete", err)
 }
 
 // list returns the names under dir ("cat/"), relative to the prefix.
 func (r *Remote) list(ctx context.Context, dir string) ([]string, error) {
-	var names []string
-	for o := range r.client.ListObjects(ctx, r.bucket, minio.ListObjectsOptions{Prefix: r.prefix + dir, Recursive: true}) {
-		if o.Err != nil {
-			if minio.ToErrorResponse(o.Err).Code == "NoSuchBucket" {
-				return nil, fmt.Errorf("bucket %s at %s: %w", r.bucket, r.endpoint, ErrNotInitialized)
-			}
-			return nil, r.fail("list", o.Err)
+	keys, err := r.client.ListObjects(ctx, r.bucket, r.prefix+dir)
+	if err != nil {
+		if s3Code(err) == "NoSuchBucket" {
+			return nil, fmt.Errorf("bucket %s at %s: %w", r.bucket, r.endpoint, ErrNotInitialized)
 		}
-		names = append(names, strings.TrimPrefix(o.Key, r.prefix))
+		return nil, r.fail("list", err)
+	}
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = strings.TrimPrefix(k, r.prefix)
 	}
 	return names, nil
 }

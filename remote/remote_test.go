@@ -299,7 +299,7 @@ func TestNewerAndForeignSegment(t *testing.T) {
 	s := s3test.Start(t)
 	r := openRemote(t, s, "s3://bkt/newer", "pw")
 	push(t, r, "cursor", 1)
-	if err := r.AppendRawForTest(context.Background(), []byte(remote.SegmentMagic+"\x02whatever")); err != nil {
+	if err := r.AppendRawForTest(context.Background(), append([]byte(remote.SegmentMagic), remote.CatalogueFormat+1, 'w')); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.Catalogue(context.Background()); !errors.Is(err, remote.ErrNewer) {

@@ -79,7 +79,7 @@ func TestPushServerStopsMidway(t *testing.T) {
 
 // stormProxy answers 503 to the first try of every request (each method
 // and URL), and forwards the retry to the server: every request of a push
-// and a pull meets a 5xx, and minio-go's retries with backoff carry them
+// and a pull meets a 5xx, and the S3 client's retries with backoff carry them
 // through. (Failing every other request at random would now and then
 // fail one request more often than the client retries: a flaky test.)
 func stormProxy(t *testing.T, target string) (string, *atomic.Int64) {

@@ -15,8 +15,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/hatch-backup/hatch-backup/remote"
 )
 
 func main() {
@@ -35,18 +34,16 @@ func run(endpoint, bucket, prefix, dir string) error {
 	if err != nil {
 		return err
 	}
-	c, err := minio.New(u.Host, &minio.Options{
-		Creds:  credentials.NewStaticV4(os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), ""),
-		Secure: u.Scheme == "https", BucketLookup: minio.BucketLookupPath,
-	})
+	creds, err := remote.LoadCredentials(os.Getenv)
 	if err != nil {
 		return err
 	}
+	c := &remote.S3{Endpoint: u.Scheme + "://" + u.Host, Region: os.Getenv("AWS_REGION"), Creds: creds, MaxTries: 6}
 	ctx := context.Background()
 	if ok, err := c.BucketExists(ctx, bucket); err != nil {
 		return err
 	} else if !ok {
-		if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+		if err := c.MakeBucket(ctx, bucket); err != nil {
 			return err
 		}
 	}
@@ -54,18 +51,11 @@ func run(endpoint, bucket, prefix, dir string) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		fi, err := f.Stat()
+		data, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		_, err = c.PutObject(ctx, bucket, prefix+"/"+filepath.ToSlash(rel), f, fi.Size(),
-			minio.PutObjectOptions{ContentType: "application/octet-stream", DisableMultipart: true})
-		return err
+		return c.PutObject(ctx, bucket, prefix+"/"+filepath.ToSlash(rel), data, false)
 	})
 }

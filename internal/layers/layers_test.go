@@ -35,7 +35,7 @@ var rooms = map[string]room{
 		libs: []string{"github.com/BurntSushi/toml", "github.com/tailscale/hujson", "github.com/goccy/go-yaml"},
 	},
 	"watch":  {libs: []string{"github.com/fsnotify/fsnotify"}},
-	"remote": {libs: []string{"github.com/minio/minio-go/v7", "filippo.io/age", "golang.org/x/crypto"}},
+	"remote": {libs: []string{"filippo.io/age", "golang.org/x/crypto"}},
 	// Test scaffolding: a real S3 server (the Versity S3 Gateway) for the
 	// remote's tests and the bench.
 	"remote/s3test":       {},
@@ -47,7 +47,7 @@ var rooms = map[string]room{
 	// Test scaffolding that fills stores fast for tests and benchmarks.
 	"internal/storegen": {own: []string{"blob", "index", "migrations"}},
 	"bench":             {own: []string{"store", "remote", "remote/s3test"}},
-	"bench/s3put":       {own: []string{"remote"}, libs: []string{"github.com/minio/minio-go/v7"}},
+	"bench/s3put":       {own: []string{"remote"}},
 	"bench/rawwrite":    {},
 }
 
