@@ -643,6 +643,7 @@ func TestSchema4FixtureToDeltas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close() // the deferred Close above closed the first db only
 	d := recs[len(recs)-1]
 	d.Compression, d.Base = index.Delta, "20250101_120000_000000"
 	d.File = d.Host + "/mcp.json." + d.Host + "." + d.Timestamp + ".delta"
