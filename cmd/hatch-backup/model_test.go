@@ -587,11 +587,13 @@ func (m *model) latest(host string, forRestore bool) latestChoice {
 		}
 		c.ok[b.ts] = true
 		c.reason = append(c.reason, b.ts)
-		if f == triUnknown || (forRestore && s == triUnknown) {
-			continue
-		}
+		// A file removed by hand may be the one taken, whether or not it
+		// is sure to be the latest (it may sit at the future-dated edge).
 		if b.state == stHandRemoved {
 			c.errOK = true
+			continue
+		}
+		if f == triUnknown || (forRestore && s == triUnknown) {
 			continue
 		}
 		return c
