@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -59,13 +60,9 @@ func (s *Store) scanFolders() (folderScan, error) {
 			return sc, err
 		}
 		sc.dirs = append(sc.dirs, dir)
-		entries, err := readDirUnsorted(dir)
+		err = eachEntry(dir, func(e fs.DirEntry) { sc.add(h.Name, dir, e) })
 		if err != nil {
 			return sc, err
-		}
-		sc.backups = slices.Grow(sc.backups, len(entries))
-		for _, e := range entries {
-			sc.add(h.Name, dir, e)
 		}
 	}
 	slices.SortFunc(sc.backups, compareFound)
@@ -111,6 +108,33 @@ func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
 		return nil, fmt.Errorf("backup folder %s: %w", dir, err)
 	}
 	return entries, nil
+}
+
+// dirChunk is how many entries eachEntry reads at a time.
+const dirChunk = 1024
+
+// eachEntry calls fn for each entry of dir, in the order the file system
+// keeps them, reading a chunk at a time: a folder of 1,000,000 backups is
+// never held as a whole listing (scanFolders keeps only its compact
+// found of each backup).
+func eachEntry(dir string, fn func(fs.DirEntry)) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	defer f.Close()
+	for {
+		entries, err := f.ReadDir(dirChunk)
+		for _, e := range entries {
+			fn(e)
+		}
+		if errors.Is(err, io.EOF) || (err == nil && len(entries) == 0) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("backup folder %s: %w", dir, err)
+		}
+	}
 }
 
 func (s *Store) hasBackupFiles() bool {

@@ -38,10 +38,11 @@ type ReindexResult struct {
 	// gone.
 	Finished    []Backup
 	Dropped     []Backup // entries whose file was gone, now removed
-	// AdoptedCount and DroppedCount count them in any case.
-	AdoptedCount, DroppedCount int
 	RemovedTemp []string // leftover temp files, deleted
 	Tightened   []string // folders and backup files whose mode was fixed
+	// AdoptedCount and DroppedCount count adopted and dropped backups,
+	// whether they went to ReindexOptions' callbacks or to the lists.
+	AdoptedCount, DroppedCount int
 	// Checked and Problems are the verify run that ends every reindex:
 	// the damage that is left (a backup whose bytes no longer match its
 	// entry, an unknown file, a planted symlink, ...).
