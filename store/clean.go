@@ -60,10 +60,15 @@ type CleanResult struct {
 }
 
 // cleanBatch is how many backups Clean reads from the index at a time
-// and so the most it removes in one index transaction: what it holds in
-// memory is bounded by it, whatever the number of backups. A variable
+// while it removes, and so the most it removes in one index transaction:
+// what it holds in memory is bounded by it, whatever the number of
+// backups. It is a little longer than the 8192 records after which a
+// listing releases the index's mapped pages (index.List), so that each
+// page's listing does, and the pages read do not pile up in memory (at
+// 1,000,000 backups: 33 MiB peak RSS, 43 MiB with 12288, more without
+// the release). A variable
 // only so that tests can cross batch boundaries with a few backups.
-var cleanBatch = 4096
+var cleanBatch = 8200
 
 // Clean removes the backups the retention policy does not keep. It decides
 // from the index alone, under the store lock it holds for the whole
@@ -360,12 +365,27 @@ func (c *cleaner) report(p pendingVerdict) error {
 	return nil
 }
 
-// walkHost calls fn for each indexed backup of host, newest first, a page
-// of cleanBatch at a time, each page read in a transaction of its own,
-// and then flush (when set), outside any transaction: flush may write to
+// walkHost calls fn for each indexed backup of host, newest first. With
+// flush, a page of cleanBatch at a time, each page read in a transaction
+// of its own, and then flush, outside any transaction: flush may write to
 // the index. A page resumes below the last instant of the one before, so
-// entries removed meanwhile do not disturb it.
+// entries removed meanwhile do not disturb it. Without flush, in one
+// listing.
 func (s *Store) walkHost(host string, fn func(index.Record) error, flush func() error) error {
+	if flush == nil {
+		var fnErr error
+		err := s.db.List(index.Query{Hosts: []string{host}}, func(r index.Record) error {
+			fnErr = fn(r)
+			return fnErr
+		})
+		if fnErr != nil {
+			return fnErr // fn's own, unchanged
+		}
+		if err != nil {
+			return fmt.Errorf("index %s: %w", s.indexPath(), err)
+		}
+		return nil
+	}
 	var until time.Time // zero: no bound
 	for {
 		n := 0
