@@ -68,7 +68,7 @@ type CleanResult struct {
 // 1,000,000 backups: 33 MiB peak RSS, 43 MiB with 12288, more without
 // the release). A variable
 // only so that tests can cross batch boundaries with a few backups.
-var cleanBatch = 8200
+var cleanBatch = 9000
 
 // Clean removes the backups the retention policy does not keep. It decides
 // from the index alone, under the store lock it holds for the whole
