@@ -286,9 +286,12 @@ func (c *cleaner) goingBases(hosts []string) (map[hostStamp]bool, error) {
 	return going, nil
 }
 
-// pendingVerdict is a verdict waiting for its batch to be removed.
+// pendingVerdict is a verdict waiting for its batch to be removed: its
+// record and reason only (the Verdict is made when it is reported), so a
+// batch holds as little as it can.
 type pendingVerdict struct {
-	v       Verdict
+	r       index.Record
+	reason  string
 	removed bool
 }
 
@@ -300,19 +303,15 @@ func (c *cleaner) sweep(ctx context.Context, host string) error {
 		return err
 	}
 	var pending []pendingVerdict
-	var gone []index.Record
 	each := func(r index.Record) error {
 		d := j.Next(c.item(r))
-		if !d.Keep {
-			gone = append(gone, r)
-		}
 		if !d.Keep || (c.o.Each != nil && !c.o.KeptFirst) {
-			pending = append(pending, pendingVerdict{c.verdict(r, d), !d.Keep})
+			pending = append(pending, pendingVerdict{r, d.Reason, !d.Keep})
 		}
 		return nil
 	}
 	flush := func() error {
-		if err := c.remove(ctx, gone, pending); err != nil {
+		if err := c.remove(ctx, pending); err != nil {
 			return err
 		}
 		for _, p := range pending {
@@ -320,15 +319,21 @@ func (c *cleaner) sweep(ctx context.Context, host string) error {
 				return err
 			}
 		}
-		pending, gone = pending[:0], gone[:0]
+		pending = pending[:0]
 		return nil
 	}
 	return c.s.walkHost(host, each, flush)
 }
 
-// remove removes a batch: its index entries in one transaction, then its
-// files, then it fsyncs their folders. pending holds the verdicts of gone.
-func (c *cleaner) remove(ctx context.Context, gone []index.Record, pending []pendingVerdict) error {
+// remove removes the batch's removed backups: their index entries in one
+// transaction, then their files, then it fsyncs their folders.
+func (c *cleaner) remove(ctx context.Context, pending []pendingVerdict) error {
+	var gone []index.Record
+	for _, p := range pending {
+		if p.removed {
+			gone = append(gone, p.r)
+		}
+	}
 	if c.o.DryRun || len(gone) == 0 {
 		return nil
 	}
@@ -338,13 +343,11 @@ func (c *cleaner) remove(ctx context.Context, gone []index.Record, pending []pen
 	if err := c.s.db.DeleteMany(gone); err != nil {
 		return fmt.Errorf("index %s: %w", c.s.indexPath(), err)
 	}
-	var removed []Verdict
-	for _, p := range pending {
-		if p.removed {
-			removed = append(removed, p.v)
-		}
+	paths := make([]string, len(gone))
+	for i, r := range gone {
+		paths[i] = c.s.backupBefore(r, c.horizon).Path
 	}
-	c.fileErrs = append(c.fileErrs, c.s.removeFiles(removed, c.progress)...)
+	c.fileErrs = append(c.fileErrs, c.s.removeFiles(paths, c.progress)...)
 	return nil
 }
 
@@ -356,11 +359,12 @@ func (c *cleaner) progress() {
 }
 
 func (c *cleaner) report(p pendingVerdict) error {
+	v := Verdict{Backup: c.s.backupBefore(p.r, c.horizon), Reason: p.reason}
 	if c.o.Each != nil {
-		return c.o.Each(p.v, p.removed)
+		return c.o.Each(v, p.removed)
 	}
 	if p.removed {
-		c.res.Removed = append(c.res.Removed, p.v)
+		c.res.Removed = append(c.res.Removed, v)
 	}
 	return nil
 }
@@ -418,14 +422,14 @@ func (s *Store) walkHost(host string, fn func(index.Record) error, flush func() 
 // removeFiles removes the files of backups whose index entries are gone,
 // then fsyncs their folders. It goes on past a failure: every file it can
 // remove, it removes; it returns an error naming each one left behind.
-func (s *Store) removeFiles(removed []Verdict, progress func()) []error {
+func (s *Store) removeFiles(paths []string, progress func()) []error {
 	var errs []error
 	var dirs []string
-	for _, v := range removed {
-		if err := s.fs.Remove(v.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("backup %s: removed from the index, but not from disk (%w); it is now an unindexed backup: verify reports it, reindex adopts it", v.Path, err))
+	for _, p := range paths {
+		if err := s.fs.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("backup %s: removed from the index, but not from disk (%w); it is now an unindexed backup: verify reports it, reindex adopts it", p, err))
 		}
-		if dir := filepath.Dir(v.Path); !slices.Contains(dirs, dir) {
+		if dir := filepath.Dir(p); !slices.Contains(dirs, dir) {
 			dirs = append(dirs, dir)
 		}
 		progress()
