@@ -11,6 +11,7 @@
 //	go run ./bench -large=false -runs 11
 //	go run ./bench -only watch -idle 60s   # watch and guard only
 //	go run ./bench -deltas -runs 5   # the delta goals alone
+//	go run ./bench -only 100k -runs 3   # reindex and clean of 100,000 alone
 //
 // It builds hatch-backup and the baseline into a temporary folder and
 // generates its stores there (about 200 MB with -large).
@@ -33,7 +34,7 @@ func main() {
 	runs := flag.Int("runs", 21, "runs of each operation")
 	large := flag.Bool("large", true, "include the 1,000,000-backup store")
 	keep := flag.Bool("keep", false, "keep the work folder")
-	only := flag.String("only", "", `run one part only: "watch" (watch, guard)`)
+	only := flag.String("only", "", `run one part only: "watch" (watch, guard) or "100k" (reindex and clean of 100,000)`)
 	idle := flag.Duration("idle", 60*time.Second, "how long the idle watch's CPU is measured")
 	deltasOnly := flag.Bool("deltas", false, "measure only the delta goals (200 backups of a 168 KB config)")
 	remoteN := flag.Int("remote", 10_000, "backups to push and pull through the S3 gateway (0: skip)")
@@ -84,8 +85,11 @@ func run(runs int, large, keep bool, only string, idle time.Duration, deltasOnly
 		steps = append(steps, b.queries(1_000_000), b.hundredThousand)
 	}
 	steps = append(steps, func() error { return b.watchBench(idle) })
-	if only == "watch" {
+	switch only {
+	case "watch":
 		steps = steps[len(steps)-1:]
+	case "100k":
+		steps = []func() error{b.hundredThousand}
 	}
 	if deltasOnly {
 		steps = []func() error{b.deltas}

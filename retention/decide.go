@@ -41,22 +41,15 @@ type Decision struct {
 // policy it returns no decisions and an error wrapping ErrInvalid or
 // ErrNoCriterion. items is not modified.
 func Decide(items []Item, p Policy, now time.Time, loc *time.Location) ([]Decision, error) {
-	if err := p.Validate(); err != nil {
+	j, err := NewJudge(p, now, loc)
+	if err != nil {
 		return nil, err
-	}
-	if loc == nil {
-		loc = time.UTC
 	}
 	sorted := slices.Clone(items)
 	slices.SortFunc(sorted, compare)
 	out := make([]Decision, 0, len(sorted))
-	cal := newCalendar(p, now, loc)
-	w := p.wording()
-	for len(sorted) > 0 {
-		n := hostRun(sorted)
-		out = decideHost(out, sorted[:n], p, w, now, cal)
-		sorted = sorted[n:]
-		cal.reset()
+	for _, it := range sorted {
+		out = append(out, j.Next(it))
 	}
 	return out, nil
 }
@@ -88,56 +81,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// hostRun is the length of the leading run of items with the first one's host.
-func hostRun(items []Item) int {
-	n := 1
-	for n < len(items) && items[n].Host == items[0].Host {
-		n++
-	}
-	return n
-}
-
-// decideHost judges one host's items, sorted newest first, and appends the
-// decisions to out. Future items are kept and skipped: rank counts the
-// others, and the newest-of protections go to the others.
-func decideHost(out []Decision, items []Item, p Policy, w wording, now time.Time, cal *calendar) []Decision {
-	newest := firstOf(items, func(it Item) bool { return true })
-	parses := firstOf(items, func(it Item) bool { return !it.Unparsable })
-	chosen := firstOf(items, func(it Item) bool { return !it.Safety })
-	rank := 0
-	for i, it := range items {
-		if it.Future {
-			out = append(out, Decision{Item: it, Keep: true, Reason: "future-dated"})
-			continue
-		}
-		bucketReason := cal.protect(it.Created)
-		d := Decision{Item: it, Keep: true}
-		switch c := p.judge(it.Created, now, rank); {
-		case !c.candidate():
-			d.Reason = w.keepReason(it.Created, now)
-		case i == newest:
-			d.Reason = "newest of " + hostName(it.Host)
-		case i == parses:
-			d.Reason = "newest that parses"
-		case i == chosen:
-			d.Reason = "newest that is not a safety backup"
-		case bucketReason != "":
-			d.Reason = bucketReason
-		default:
-			d.Keep, d.Reason = false, w.removeReason(c)
-		}
-		out = append(out, d)
-		rank++
-	}
-	return out
-}
-
-// firstOf is the index of the first item that is not Future and has the
-// property; -1 when none has.
-func firstOf(items []Item, has func(Item) bool) int {
-	return slices.IndexFunc(items, func(it Item) bool { return !it.Future && has(it) })
 }
 
 func hostName(h string) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -59,13 +60,9 @@ func (s *Store) scanFolders() (folderScan, error) {
 			return sc, err
 		}
 		sc.dirs = append(sc.dirs, dir)
-		entries, err := readDirUnsorted(dir)
+		err = eachEntry(dir, func(e fs.DirEntry) { sc.add(h.Name, dir, e) })
 		if err != nil {
 			return sc, err
-		}
-		sc.backups = slices.Grow(sc.backups, len(entries))
-		for _, e := range entries {
-			sc.add(h.Name, dir, e)
 		}
 	}
 	slices.SortFunc(sc.backups, compareFound)
@@ -113,6 +110,33 @@ func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
 	return entries, nil
 }
 
+// dirChunk is how many entries eachEntry reads at a time.
+const dirChunk = 1024
+
+// eachEntry calls fn for each entry of dir, in the order the file system
+// keeps them, reading a chunk at a time: a folder of 1,000,000 backups is
+// never held as a whole listing (scanFolders keeps only its compact
+// found of each backup).
+func eachEntry(dir string, fn func(fs.DirEntry)) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	defer f.Close()
+	for {
+		entries, err := f.ReadDir(dirChunk)
+		for _, e := range entries {
+			fn(e)
+		}
+		if errors.Is(err, io.EOF) || (err == nil && len(entries) == 0) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("backup folder %s: %w", dir, err)
+		}
+	}
+}
+
 func (s *Store) hasBackupFiles() bool {
 	sc, err := s.scanFolders()
 	return err == nil && len(sc.backups) > 0
@@ -126,13 +150,24 @@ var adoptBatch = 4096
 
 // adopted is what an adoption did.
 type adopted struct {
-	backups  []Backup
+	count    int // backups adopted
 	problems []Problem
 	// facts of each adopted file, read under the lock (verify after a
-	// reindex need not look at them again).
+	// reindex need not look at them again); nil unless asked for.
 	facts map[string]fileFacts
 	// removedTemps are the index temp files an index build removed first.
 	removedTemps []string
+}
+
+// adoptOptions say what an adoption passes on besides its count.
+type adoptOptions struct {
+	// each, when set, is called with every backup adopted, once its
+	// batch is committed.
+	each func(Backup) error
+	// facts keeps each adopted file's facts (adopted.facts): a reindex of
+	// a sound index hands them to its verify. An index built from the
+	// files does without: every backup it holds was just read.
+	facts bool
 }
 
 // adopt indexes the backup files of files (oldest name first) that the
@@ -144,15 +179,17 @@ type adopted struct {
 //
 // Files are read a batch at a time on every core, and each batch is
 // indexed while the next one is read.
-func (s *Store) adopt(ctx context.Context, files []found) (adopted, error) {
-	a := &adoption{s: s, used: make(map[instant]bool, len(files)), res: adopted{
-		backups: make([]Backup, 0, len(files)), facts: make(map[string]fileFacts, len(files)),
-	}}
+//
+// What it holds does not grow with the number of files (a batch, and its
+// result's problems): each adopted backup goes to o.each, and the
+// instants taken are looked up in the index itself.
+func (s *Store) adopt(ctx context.Context, files []found, o adoptOptions) (adopted, error) {
+	a := &adoption{s: s, o: o, used: map[instant]bool{}}
+	if o.facts {
+		a.res.facts = map[string]fileFacts{}
+	}
 	if err := s.tightenDirs(files); err != nil {
 		return a.res, err
-	}
-	if n, err := s.db.Count(); err == nil && n == 0 {
-		a.fresh = true
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -191,11 +228,11 @@ func (s *Store) tightenDirs(files []found) error {
 // adoption reads backup files a batch at a time and indexes them.
 type adoption struct {
 	s       *Store
+	o       adoptOptions
 	res     adopted
 	pending []index.Record
 	paths   []string         // of the pending records' files
-	used    map[instant]bool // of every record indexed or pending
-	fresh   bool             // the index was empty: only our records can collide
+	used    map[instant]bool // of the pending records (the index knows the rest)
 	bufs    sync.Pool        // of *[]byte: one read buffer per busy worker
 }
 
@@ -254,7 +291,9 @@ func (a *adoption) index(b readBatch) error {
 			return err
 		}
 		a.paths = append(a.paths, f.path)
-		a.res.facts[f.path] = r.facts
+		if a.res.facts != nil {
+			a.res.facts[f.path] = r.facts
+		}
 	}
 	return a.flush()
 }
@@ -288,7 +327,7 @@ type instant struct {
 func (a *adoption) add(rec index.Record) error {
 	for range maxNameTries {
 		key := instant{rec.Host, rec.Created.UnixMicro()}
-		if !a.used[key] && (a.fresh || !a.s.instantIndexed(rec.Host, rec.Created)) {
+		if !a.used[key] && !a.s.instantIndexed(rec.Host, rec.Created) {
 			a.used[key] = true
 			a.pending = append(a.pending, rec)
 			return nil
@@ -305,10 +344,17 @@ func (a *adoption) flush() error {
 	if err := a.s.db.PutMany(a.pending); err != nil {
 		return fmt.Errorf("index %s: %w", a.s.indexPath(), err)
 	}
-	for i, r := range a.pending {
-		a.res.backups = append(a.res.backups, backupAt(r, a.paths[i]))
-	}
+	a.res.count += len(a.pending)
+	pending, paths := a.pending, a.paths
 	a.pending, a.paths = a.pending[:0], a.paths[:0]
+	clear(a.used) // the index holds them now
+	if a.o.each != nil {
+		for i, r := range pending {
+			if err := a.o.each(backupAt(r, paths[i])); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -194,3 +195,59 @@ func smallBatches(t *testing.T) {
 	adoptBatch = 64
 	t.Cleanup(func() { adoptBatch = old })
 }
+
+// TestReindexStreamsAdoptedAndDropped: with ReindexOptions.Adopted and
+// Dropped set, every backup adopted (across batches, with the index lost
+// and with a sound one) and every entry dropped goes to them, in name
+// order, once each, and the result holds none of them, only their counts.
+func TestReindexStreamsAdoptedAndDropped(t *testing.T) {
+	smallBatches(t)
+	n := 2*adoptBatch + 7
+	f := newFixture(t)
+	paths := f.lostIndexFiles(n)
+	var adopted, dropped []string
+	o := ReindexOptions{
+		Adopted: func(b Backup) error { adopted = append(adopted, b.Path); return nil },
+		Dropped: func(b Backup) error { dropped = append(dropped, b.Path); return nil },
+	}
+	res, err := Reindex(context.Background(), f.opts, o)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("reindex: %v, %v", err, res.Problems)
+	}
+	if res.AdoptedCount != n || len(adopted) != n || len(res.Adopted) != 0 {
+		t.Fatalf("counted %d, passed on %d, held %d; want %d, %d, 0", res.AdoptedCount, len(adopted), len(res.Adopted), n, n)
+	}
+	for i, p := range paths {
+		if adopted[i] != p {
+			t.Fatalf("adopted %d: %s, want %s", i, adopted[i], p)
+		}
+	}
+	// A sound index: two files gone, three new ones.
+	gone := []string{paths[3], paths[adoptBatch+1]}
+	for _, p := range gone {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var more []string
+	for i := range 3 {
+		name := blob.NewName("cursor", blob.FormatTimestamp(time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC).Local()), false)
+		more = append(more, filepath.Join(f.root, "cursor", name.String()))
+		if err := os.WriteFile(more[i], fmt.Appendf(nil, `{"more": %d}`, i), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adopted, dropped = nil, nil
+	res, err = Reindex(context.Background(), f.opts, o)
+	if err != nil || len(res.Problems) > 0 {
+		t.Fatalf("second reindex: %v, %v", err, res.Problems)
+	}
+	if res.DroppedCount != 2 || len(res.Dropped) != 0 || !slices.Equal(sorted(dropped), sorted(gone)) {
+		t.Errorf("dropped %v (counted %d, held %d), want %v", dropped, res.DroppedCount, len(res.Dropped), gone)
+	}
+	if res.AdoptedCount != 3 || !slices.Equal(adopted, more) {
+		t.Errorf("adopted %v (counted %d), want %v", adopted, res.AdoptedCount, more)
+	}
+}
+
+func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }

@@ -28,13 +28,14 @@ import (
 //
 // The plain copies of backups that the new index holds compressed (what
 // an interrupted compact leaves) are removed after the index is durable.
-func (s *Store) buildIndex(ctx context.Context, beforeLink func() error) (adopted, error) {
+// each, when set, is called with every backup adopted (see adopt).
+func (s *Store) buildIndex(ctx context.Context, beforeLink func() error, each func(Backup) error) (adopted, error) {
 	temps, err := s.removeIndexTemps()
 	if err != nil {
 		return adopted{}, err
 	}
 	tmp := filepath.Join(s.root, tempname.Name(IndexFile))
-	a, dups, err := s.fillIndex(ctx, tmp)
+	a, dups, err := s.fillIndex(ctx, tmp, each)
 	a.removedTemps = temps
 	if err == nil {
 		err = s.syncFile(tmp)
@@ -59,7 +60,7 @@ func (s *Store) buildIndex(ctx context.Context, beforeLink func() error) (adopte
 // fillIndex creates the index file tmp and adopts every backup file into
 // it; the file is closed when it returns. dups are the plain files left
 // out as copies of a .zst backup.
-func (s *Store) fillIndex(ctx context.Context, tmp string) (a adopted, dups []string, err error) {
+func (s *Store) fillIndex(ctx context.Context, tmp string, each func(Backup) error) (a adopted, dups []string, err error) {
 	db, err := index.Create(tmp)
 	if err != nil {
 		return a, nil, err
@@ -84,7 +85,7 @@ func (s *Store) fillIndex(ctx context.Context, tmp string) (a adopted, dups []st
 	if err != nil {
 		return a, nil, err
 	}
-	a, err = s.adopt(ctx, files)
+	a, err = s.adopt(ctx, files, adoptOptions{each: each})
 	dups = append(dups, deltaDups...)
 	return a, dups, err
 }

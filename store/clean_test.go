@@ -296,3 +296,87 @@ func TestCleanKeepsNewestThatParses(t *testing.T) {
 		t.Errorf("removed %d, want 2", len(res.Removed))
 	}
 }
+
+// TestCleanStreamsInBatches runs Clean across many batch boundaries, with
+// its verdicts collected, streamed kept-first (clean --json) and streamed
+// mixed (clean's table): each way, the verdicts and the files left are
+// the engine's, in its order, and the streamed runs hold no verdicts.
+func TestCleanStreamsInBatches(t *testing.T) {
+	defer func(n int) { cleanBatch = n }(cleanBatch)
+	cleanBatch = 3
+	hosts := []string{"cursor", "vscode", "codex"}
+	policy := retention.Policy{OlderThanDays: intp(7), KeepCount: intp(3), KeepDaily: 3, KeepWeekly: 4, KeepMonthly: 2}
+	for _, mode := range []string{"collected", "kept first", "mixed"} {
+		for _, dry := range []bool{true, false} {
+			t.Run(fmt.Sprint(mode, " dry ", dry), func(t *testing.T) {
+				f := newFixture(t)
+				recs := f.populate(40, 17*time.Hour, hosts...)
+				var items []retention.Item
+				for _, r := range recs {
+					items = append(items, retention.Item{ID: r.File, Host: r.Host, Created: r.Created})
+				}
+				want, err := retention.Decide(items, policy, cleanNow, time.UTC)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o := CleanOptions{Policy: policy, DryRun: dry}
+				var got CleanResult
+				var order []retention.Decision // mixed: every verdict as it came
+				removing := false
+				switch mode {
+				case "kept first":
+					o.KeptFirst = true
+					fallthrough
+				case "mixed":
+					o.Each = func(v Verdict, removed bool) error {
+						if removed {
+							removing = true
+							got.Removed = append(got.Removed, v)
+						} else {
+							if removing && o.KeptFirst {
+								t.Errorf("kept %s after a removed one", v.Path)
+							}
+							got.Kept = append(got.Kept, v)
+						}
+						rel, _ := filepath.Rel(f.root, v.Path)
+						order = append(order, retention.Decision{Item: retention.Item{ID: filepath.ToSlash(rel)}, Keep: !removed, Reason: v.Reason})
+						return nil
+					}
+				}
+				res, err := f.clean(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.KeptCount+res.RemovedCount != len(want) || res.RemovedCount == 0 {
+					t.Fatalf("counted %d kept, %d removed; want %d in all, some removed", res.KeptCount, res.RemovedCount, len(want))
+				}
+				if o.Each == nil {
+					got = res
+				} else if len(res.Kept)+len(res.Removed) != 0 {
+					t.Errorf("streamed, the result still holds %d verdicts", len(res.Kept)+len(res.Removed))
+				}
+				got.DryRun = dry
+				checkVerdicts(t, f.root, got, want)
+				if mode == "mixed" {
+					for i, d := range want {
+						if order[i].ID != d.ID || order[i].Keep != d.Keep {
+							t.Fatalf("verdict %d: %s keep %v, want %s keep %v", i, order[i].ID, order[i].Keep, d.ID, d.Keep)
+						}
+					}
+				}
+				checkInvariants(t, f.root)
+			})
+		}
+	}
+}
+
+// TestCleanStopsOnEachError: an error from Each is Clean's, unchanged.
+func TestCleanStopsOnEachError(t *testing.T) {
+	f := newFixture(t)
+	f.populate(5, time.Hour, "cursor")
+	stop := errors.New("stop")
+	_, err := f.clean(CleanOptions{Policy: retention.Policy{KeepCount: intp(1)}, Each: func(Verdict, bool) error { return stop }})
+	if err != stop {
+		t.Fatalf("err %v, want the callback's own", err)
+	}
+}

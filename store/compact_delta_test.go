@@ -220,6 +220,16 @@ func TestDeltaBaseMissing(t *testing.T) {
 // deltas stores those deltas whole first; every kept backup reads back
 // its exact bytes and verify is clean.
 func TestCleanKeepsDeltasReadable(t *testing.T) {
+	for _, batch := range []int{cleanBatch, 7} {
+		t.Run(fmt.Sprint("batch ", batch), func(t *testing.T) {
+			defer func(n int) { cleanBatch = n }(cleanBatch)
+			cleanBatch = batch
+			cleanKeepsDeltasReadable(t)
+		})
+	}
+}
+
+func cleanKeepsDeltasReadable(t *testing.T) {
 	f := newFixture(t)
 	_, want := deltaFixture(f, 60) // hourly: over three days
 	if _, err := f.compact(CompactOptions{Delta: true}); err != nil {

@@ -160,39 +160,61 @@ func (s *Store) finishDeltas(backups []Backup, files []found, res *ReindexResult
 // content (an interrupted compact --delta, or clean): the whole form is
 // adopted, the .delta removed afterwards (dups).
 func (s *Store) pairDeltas(files []found) ([]found, []string, error) {
-	whole := map[string]found{}
-	for _, f := range files {
-		if !f.delta {
-			whole[stemOf(f.path)] = f
-		}
-	}
 	var dups []string
-	for _, f := range files {
-		w, ok := whole[stemOf(f.path)]
-		if !f.delta || !ok {
-			continue
-		}
-		data, err := s.decodeDeltaFile(f)
-		if err != nil {
-			continue // damaged: adoption reports it
-		}
-		other, err := s.readFile(w.path, blob.MaxDecodedSize)
-		if err != nil {
-			return nil, nil, ignoreDamage(err)
-		}
-		if w.compressed {
-			if other, err = blob.Decompress(other, blob.MaxDecodedSize); err != nil {
+	err := eachTimestamp(files, func(run []found) error {
+		for _, f := range run {
+			if !f.delta {
 				continue
 			}
+			w, ok := wholeForm(run, f)
+			if !ok {
+				continue
+			}
+			data, err := s.decodeDeltaFile(f)
+			if err != nil {
+				continue // damaged: adoption reports it
+			}
+			other, err := s.readFile(w.path, blob.MaxDecodedSize)
+			if err != nil {
+				return errStopPairing{ignoreDamage(err)}
+			}
+			if w.compressed {
+				if other, err = blob.Decompress(other, blob.MaxDecodedSize); err != nil {
+					continue
+				}
+			}
+			if bytes.Equal(data, other) {
+				dups = append(dups, f.path)
+			}
 		}
-		if bytes.Equal(data, other) {
-			dups = append(dups, f.path)
-		}
+		return nil
+	})
+	if stop, ok := err.(errStopPairing); ok {
+		return nil, nil, stop.err // nil: a damaged whole form ends the pairing, as it always did
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(dups) == 0 {
 		return files, nil, nil
 	}
 	return slices.DeleteFunc(files, func(f found) bool { return slices.Contains(dups, f.path) }), dups, nil
+}
+
+// errStopPairing ends pairDeltas with err, which may be nil.
+type errStopPairing struct{ err error }
+
+func (e errStopPairing) Error() string { return "stop pairing" }
+
+// wholeForm is the last file of run that is a whole form (plain or .zst)
+// of delta f's backup.
+func wholeForm(run []found, f found) (found, bool) {
+	for i := len(run) - 1; i >= 0; i-- {
+		if w := run[i]; !w.delta && stemOf(w.path) == stemOf(f.path) {
+			return w, true
+		}
+	}
+	return found{}, false
 }
 
 // decodeDeltaFile decodes the .delta file f from the files alone.

@@ -237,12 +237,12 @@ func (s *Store) openWriter(ctx context.Context) error {
 // the host folders; a root without backups adopts nothing, silently),
 // complete before it is published (see buildIndex).
 func (s *Store) firstBuild(ctx context.Context) error {
-	a, err := s.buildIndex(ctx, nil)
+	a, err := s.buildIndex(ctx, nil, nil)
 	if err != nil {
 		return err
 	}
-	if len(a.backups)+len(a.problems) > 0 {
-		s.log.Warn("no index found: built one from the backup files", "root", s.root, "backups", len(a.backups))
+	if a.count+len(a.problems) > 0 {
+		s.log.Warn("no index found: built one from the backup files", "root", s.root, "backups", a.count)
 	}
 	return nil
 }

@@ -36,23 +36,23 @@ func zstTwin(p string) string {
 // the index holding their .zst is durable. A pair whose bytes differ (or
 // whose .zst does not decode) is two backups, both adopted.
 func (s *Store) pairUp(files []found) (keep []found, dups []string, err error) {
-	plain := map[string]bool{}
-	for _, f := range files {
-		if !f.compressed {
-			plain[f.path] = true
+	err = eachTimestamp(files, func(run []found) error {
+		for _, f := range run {
+			if !f.compressed || !slices.ContainsFunc(run, func(p found) bool { return !p.compressed && p.path == zstTwin(f.path) }) {
+				continue
+			}
+			same, err := s.sameContent(zstTwin(f.path), f.path)
+			if err != nil {
+				return err
+			}
+			if same {
+				dups = append(dups, zstTwin(f.path))
+			}
 		}
-	}
-	for _, f := range files {
-		if !f.compressed || !plain[zstTwin(f.path)] {
-			continue
-		}
-		same, err := s.sameContent(zstTwin(f.path), f.path)
-		if err != nil {
-			return nil, nil, err
-		}
-		if same {
-			dups = append(dups, zstTwin(f.path))
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(dups) == 0 {
 		return files, nil, nil
@@ -62,6 +62,28 @@ func (s *Store) pairUp(files []found) (keep []found, dups []string, err error) {
 		drop[p] = true
 	}
 	return slices.DeleteFunc(files, func(f found) bool { return drop[f.path] }), dups, nil
+}
+
+// eachTimestamp calls fn with each run of files (sorted by compareFound)
+// that share a timestamp: the forms of one backup (NAME, NAME.zst,
+// NAME.delta) share it, so pairing them looks at one run at a time
+// instead of a map of every file.
+func eachTimestamp(files []found, fn func(run []found) error) error {
+	if !slices.IsSortedFunc(files, compareFound) {
+		files = slices.Clone(files)
+		slices.SortFunc(files, compareFound)
+	}
+	for len(files) > 0 {
+		n := 1
+		for n < len(files) && files[n].timestamp == files[0].timestamp {
+			n++
+		}
+		if err := fn(files[:n]); err != nil {
+			return err
+		}
+		files = files[n:]
+	}
+	return nil
 }
 
 // sameContent reports whether the plain file and the .zst file hold the

@@ -19,6 +19,13 @@ import (
 type ReindexOptions struct {
 	// Progress, if set, is called as the backups are re-read.
 	Progress func(done, total int)
+	// Adopted and Dropped, when set, receive each backup adopted (once
+	// the index holds it: with an index built from the files, the new
+	// index before it is published) and each entry dropped (once it is
+	// gone), instead of ReindexResult's Adopted and Dropped, which then
+	// stay empty: Reindex's memory then does not grow with them. An
+	// error from either stops Reindex and is returned.
+	Adopted, Dropped func(Backup) error
 }
 
 // ReindexResult says what Reindex changed and what it could not repair.
@@ -33,6 +40,9 @@ type ReindexResult struct {
 	Dropped     []Backup // entries whose file was gone, now removed
 	RemovedTemp []string // leftover temp files, deleted
 	Tightened   []string // folders and backup files whose mode was fixed
+	// AdoptedCount and DroppedCount count adopted and dropped backups,
+	// whether they went to ReindexOptions' callbacks or to the lists.
+	AdoptedCount, DroppedCount int
 	// Checked and Problems are the verify run that ends every reindex:
 	// the damage that is left (a backup whose bytes no longer match its
 	// entry, an unknown file, a planted symlink, ...).
@@ -67,33 +77,62 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	}
 	s := newStore(opts)
 	defer s.closeAll()
-	built, err := s.openRebuild(ctx, &res)
+	r := &reindexer{s: s, o: o, res: &res}
+	built, err := r.openRebuild(ctx)
 	if err != nil {
 		return res, err
 	}
-	var justRead map[string]fileFacts
+	vo := VerifyOptions{Progress: o.Progress}
 	if built != nil {
-		res.Adopted, res.Problems, justRead = built.backups, built.problems, built.facts
+		res.AdoptedCount, res.Problems = built.count, built.problems
 		res.RemovedTemp = built.removedTemps
+		vo.allJustRead = true // the index holds only what was just adopted
 		err = s.tidy(&res)
 	} else {
-		justRead, err = s.rebuild(ctx, &res)
+		vo.justRead, err = r.rebuild(ctx)
 	}
 	if err != nil {
 		return res, err
 	}
-	v, err := s.Verify(ctx, VerifyOptions{Progress: o.Progress, justRead: justRead})
+	v, err := s.Verify(ctx, vo)
 	res.Checked = v.Checked
 	res.Problems = mergeProblems(res.Problems, v.Problems)
 	s.folders.record = err == nil // it has read every folder: record them all
 	return res, errors.Join(err, s.closeAll())
 }
 
+// reindexer is one run of Reindex.
+type reindexer struct {
+	s   *Store
+	o   ReindexOptions
+	res *ReindexResult
+}
+
+// adopted passes on a backup adopted.
+func (r *reindexer) adopted(b Backup) error {
+	if r.o.Adopted != nil {
+		return r.o.Adopted(b)
+	}
+	r.res.Adopted = append(r.res.Adopted, b)
+	return nil
+}
+
+// dropped passes on an entry dropped.
+func (r *reindexer) dropped(b Backup) error {
+	r.res.DroppedCount++
+	if r.o.Dropped != nil {
+		return r.o.Dropped(b)
+	}
+	r.res.Dropped = append(r.res.Dropped, b)
+	return nil
+}
+
 // openRebuild takes the exclusive lock and opens the index. A missing
 // index is built from the files, and so is a new one for a damaged index,
 // which is moved aside only once the new one is complete (see
 // buildIndex); built is then what that adopted, nil for a sound index.
-func (s *Store) openRebuild(ctx context.Context, res *ReindexResult) (built *adopted, err error) {
+func (r *reindexer) openRebuild(ctx context.Context) (built *adopted, err error) {
+	s, res := r.s, r.res
 	if err := s.resolveRoot(); err != nil {
 		return nil, err
 	}
@@ -113,7 +152,7 @@ func (s *Store) openRebuild(ctx context.Context, res *ReindexResult) (built *ado
 		return nil, err
 	}
 	if _, err := s.fs.Lstat(s.indexPath()); errors.Is(err, fs.ErrNotExist) {
-		a, err := s.buildIndex(ctx, nil)
+		a, err := s.buildIndex(ctx, nil, r.adopted)
 		return &a, err
 	}
 	db, err := s.openSound()
@@ -122,7 +161,7 @@ func (s *Store) openRebuild(ctx context.Context, res *ReindexResult) (built *ado
 			res.MovedIndex, err = s.moveIndexAside()
 			return err
 		}
-		a, err := s.buildIndex(ctx, moveAside)
+		a, err := s.buildIndex(ctx, moveAside, r.adopted)
 		if err == nil {
 			s.log.Warn("the index was damaged: moved it aside and built a new one", "moved_to", res.MovedIndex)
 		}
@@ -173,7 +212,8 @@ func (s *Store) moveIndexAside() (string, error) {
 
 // rebuild brings a sound index and the files in line, and returns the
 // facts of the files it adopted (read under the lock).
-func (s *Store) rebuild(ctx context.Context, res *ReindexResult) (map[string]fileFacts, error) {
+func (r *reindexer) rebuild(ctx context.Context) (map[string]fileFacts, error) {
+	s, res := r.s, r.res
 	sc, err := s.scanFolders()
 	if err != nil {
 		return nil, err
@@ -197,7 +237,7 @@ func (s *Store) rebuild(ctx context.Context, res *ReindexResult) (map[string]fil
 		return nil, err
 	}
 	for _, b := range backups {
-		if err := s.reconcile(b, res); err != nil {
+		if err := r.reconcile(b); err != nil {
 			return nil, err
 		}
 	}
@@ -210,8 +250,8 @@ func (s *Store) rebuild(ctx context.Context, res *ReindexResult) (map[string]fil
 		return nil, err
 	}
 	dups = append(dups, deltaDups...)
-	a, err := s.adopt(ctx, files)
-	res.Adopted, res.Problems = a.backups, a.problems
+	a, err := s.adopt(ctx, files, adoptOptions{each: r.adopted, facts: true})
+	res.AdoptedCount, res.Problems = a.count, a.problems
 	if err == nil {
 		// The index names their .zst now (each adoption batch is a commit).
 		err = s.removeDuplicates(dups)
@@ -237,14 +277,14 @@ func (s *Store) tidy(res *ReindexResult) error {
 
 // reconcile drops b's entry when its file is gone, and tightens its mode.
 // A file that is there but damaged keeps its entry (see Reindex).
-func (s *Store) reconcile(b Backup, res *ReindexResult) error {
+func (r *reindexer) reconcile(b Backup) error {
+	s, res := r.s, r.res
 	fi, err := s.fs.Lstat(b.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := s.db.Delete(b.Host, b.Created); err != nil {
 			return fmt.Errorf("index %s: %w", s.indexPath(), err)
 		}
-		res.Dropped = append(res.Dropped, b)
-		return nil
+		return r.dropped(b)
 	}
 	if err != nil || !fi.Mode().IsRegular() {
 		return err

@@ -32,6 +32,9 @@ type VerifyOptions struct {
 	// them: they count as checked, and their names, modes and owners are
 	// checked, but they are not read or looked at a second time.
 	justRead map[string]fileFacts
+	// allJustRead: every indexed backup is one of those (reindex built
+	// the index from the files), without a map of them all.
+	allJustRead bool
 }
 
 // VerifyResult is what Verify found.
@@ -201,7 +204,7 @@ func (v *verifier) backup(b Backup, total int) error {
 		p   *Problem
 		err error
 	)
-	if _, ok := v.opts.justRead[b.Path]; !ok {
+	if _, ok := v.opts.justRead[b.Path]; !ok && !v.opts.allJustRead {
 		_, fi, p, err = v.s.checkBackupInfo(b)
 		if err != nil && !errors.Is(err, fs.ErrPermission) {
 			return fmt.Errorf("verify %s: %w", b.Path, err)
@@ -346,7 +349,23 @@ func (v *verifier) hostDir(host, dir string) error {
 		return nil
 	}
 	v.perms(host, "", dir, DirMode)
-	entries, err := readDirUnsorted(dir)
+	// A chunk of entries at a time, each on every core (problems are
+	// sorted at the end): a folder may hold 1,000,000 backups, and
+	// unindexed ones are looked at one by one.
+	var chunk []fs.DirEntry
+	check := func() error {
+		err := forEach(context.Background(), len(chunk), func(i int) error {
+			v.hostEntry(host, chunk[i].Name(), dir+string(filepath.Separator)+chunk[i].Name())
+			return nil
+		})
+		chunk = chunk[:0]
+		return err
+	}
+	err = eachEntry(dir, func(e fs.DirEntry) {
+		if chunk = append(chunk, e); len(chunk) == dirChunk {
+			_ = check() // hostEntry never fails
+		}
+	})
 	if errors.Is(err, fs.ErrPermission) {
 		v.closed[dir] = true // its mode is reported above
 		return nil
@@ -354,12 +373,7 @@ func (v *verifier) hostDir(host, dir string) error {
 	if err != nil {
 		return err
 	}
-	// On every core (problems are sorted at the end): a folder may hold
-	// 100,000 backups, and unindexed ones are looked at one by one.
-	return forEach(context.Background(), len(entries), func(i int) error {
-		v.hostEntry(host, entries[i].Name(), dir+string(filepath.Separator)+entries[i].Name())
-		return nil
-	})
+	return check()
 }
 
 // hostEntry judges one file in a host folder. Damage of indexed backups

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -53,7 +53,8 @@ type verdictJSON struct {
 	Reason string `json:"reason"`
 }
 
-// cleanJSON is clean's --json output.
+// cleanJSON is clean's --json output, the shape cleanStream writes a
+// verdict at a time.
 type cleanJSON struct {
 	DryRun  bool          `json:"dry_run"`
 	Kept    []verdictJSON `json:"kept"`
@@ -106,14 +107,126 @@ func (a *app) clean(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
+	// Verdicts are printed as Clean makes them (a removed one once it is
+	// gone): memory stays flat whatever the number of backups.
+	if a.json {
+		return a.cleanJSON(c, s, o)
+	}
+	t := cleanTable{w: a.stdout, keep: "kept", remove: "removed"}
+	if o.DryRun {
+		t.keep, t.remove = "keep", "remove"
+	}
+	o.Each = t.row
 	res, err := s.Clean(c.Context, o)
 	if err != nil {
 		return err
 	}
-	if a.json {
-		return a.writeJSON(cleanJSON{DryRun: res.DryRun, Kept: verdictsJSON(res.Kept), Removed: verdictsJSON(res.Removed)})
+	verb := "removed"
+	if res.DryRun {
+		verb = "would remove"
 	}
-	return a.printClean(res)
+	_, err = fmt.Fprintf(a.stdout, "%s %d of %d backups\n", verb, res.RemovedCount, res.KeptCount+res.RemovedCount)
+	return err
+}
+
+// cleanTable prints clean's verdicts a row at a time, by host and newest
+// first, as they come.
+type cleanTable struct {
+	w            io.Writer
+	keep, remove string
+}
+
+func (t cleanTable) row(v store.Verdict, removed bool) error {
+	action := t.keep
+	if removed {
+		action = t.remove
+	}
+	_, err := fmt.Fprintf(t.w, "%-7s  %-14s  %-22s  %s\n", action, v.Host, v.Timestamp, v.Reason)
+	return err
+}
+
+// cleanJSON runs Clean with its verdicts written as they come: the kept
+// array first (all of it is known before anything is removed), then the
+// removed one, each removed backup once it is gone. An error once the
+// document has begun closes it and goes to stderr only.
+func (a *app) cleanJSON(c *cli.Context, s *store.Store, o store.CleanOptions) error {
+	js := &cleanStream{w: a.stdout, dryRun: o.DryRun}
+	o.Each, o.KeptFirst = js.verdict, true
+	_, err := s.Clean(c.Context, o)
+	if js.begun || err == nil {
+		if endErr := js.end(); err == nil {
+			err = endErr
+		}
+		a.json = false // the document is out: an error goes to stderr only
+	}
+	return err
+}
+
+// cleanStream writes cleanJSON's document a verdict at a time, indented as
+// writeJSON would.
+type cleanStream struct {
+	w       io.Writer
+	dryRun  bool
+	begun   bool // the document is open
+	removed bool // the removed array is open (the kept one is closed)
+	n       int  // items in the open array
+	err     error
+}
+
+func (js *cleanStream) write(s string) {
+	if js.err == nil {
+		_, js.err = io.WriteString(js.w, s)
+	}
+}
+
+func (js *cleanStream) begin() {
+	if !js.begun {
+		js.begun = true
+		js.write(fmt.Sprintf("{\n  \"dry_run\": %t,\n  \"kept\": [", js.dryRun))
+	}
+}
+
+// closeArray ends the open array, "]" alone when it is empty.
+func (js *cleanStream) closeArray() {
+	if js.n > 0 {
+		js.write("\n  ]")
+	} else {
+		js.write("]")
+	}
+	js.n = 0
+}
+
+func (js *cleanStream) toRemoved() {
+	if !js.removed {
+		js.closeArray()
+		js.removed = true
+		js.write(",\n  \"removed\": [")
+	}
+}
+
+func (js *cleanStream) verdict(v store.Verdict, removed bool) error {
+	js.begin()
+	if removed {
+		js.toRemoved()
+	}
+	item, err := json.MarshalIndent(verdictJSON{backupJSON: toJSON(v.Backup), Reason: v.Reason}, "    ", "  ")
+	if err != nil {
+		return err
+	}
+	if js.n > 0 {
+		js.write(",")
+	}
+	js.write("\n    " + string(item))
+	js.n++
+	return js.err
+}
+
+func (js *cleanStream) end() error {
+	js.begin()
+	js.toRemoved()
+	js.closeArray()
+	js.write("\n}\n")
+	return js.err
 }
 
 func verdictsJSON(vs []store.Verdict) []verdictJSON {
@@ -122,41 +235,4 @@ func verdictsJSON(vs []store.Verdict) []verdictJSON {
 		out[i] = verdictJSON{backupJSON: toJSON(v.Backup), Reason: v.Reason}
 	}
 	return out
-}
-
-// printClean prints every backup judged, by host and newest first, then
-// a summary line.
-func (a *app) printClean(res store.CleanResult) error {
-	keep, remove := "kept", "removed"
-	if res.DryRun {
-		keep, remove = "keep", "remove"
-	}
-	type row struct {
-		action string
-		v      store.Verdict
-	}
-	var rows []row
-	for _, v := range res.Kept {
-		rows = append(rows, row{keep, v})
-	}
-	for _, v := range res.Removed {
-		rows = append(rows, row{remove, v})
-	}
-	slices.SortStableFunc(rows, func(x, y row) int {
-		if c := strings.Compare(x.v.Host, y.v.Host); c != 0 {
-			return c
-		}
-		return y.v.Created.Compare(x.v.Created)
-	})
-	var b strings.Builder
-	for _, r := range rows {
-		fmt.Fprintf(&b, "%-7s  %-14s  %-22s  %s\n", r.action, r.v.Host, r.v.Timestamp, r.v.Reason)
-	}
-	verb := "removed"
-	if res.DryRun {
-		verb = "would remove"
-	}
-	fmt.Fprintf(&b, "%s %d of %d backups\n", verb, len(res.Removed), len(rows))
-	_, err := fmt.Fprint(a.stdout, b.String())
-	return err
 }
