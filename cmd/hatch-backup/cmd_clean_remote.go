@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/hatch-backup/hatch-backup/store"
@@ -26,5 +28,21 @@ func (a *app) cleanRemote(c *cli.Context, o store.CleanOptions) (err error) {
 	if a.json {
 		return a.writeJSON(cleanJSON{DryRun: res.DryRun, Kept: verdictsJSON(res.Kept), Removed: verdictsJSON(res.Removed)})
 	}
-	return a.printClean(res)
+	t := cleanTable{w: a.stdout, keep: "kept", remove: "removed"}
+	verb := "removed"
+	if res.DryRun {
+		t.keep, t.remove, verb = "keep", "remove", "would remove"
+	}
+	for _, v := range res.Kept {
+		if err := t.row(v, false); err != nil {
+			return err
+		}
+	}
+	for _, v := range res.Removed {
+		if err := t.row(v, true); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(a.stdout, "%s %d of %d backups\n", verb, len(res.Removed), len(res.Kept)+len(res.Removed))
+	return err
 }
