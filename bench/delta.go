@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hatch-backup/hatch-backup/blob"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // claudeConfig is version v of a Claude Code-like ~/.claude.json of about
@@ -67,12 +67,12 @@ func claudeConfig(v int) []byte {
 // of the plain newest.
 func (b *bench) deltas() error {
 	root := filepath.Join(b.dir, "deltas")
-	var bs []storegen.Backup
+	var bs []store.GenBackup
 	now := time.Now()
 	for i := range 200 {
-		bs = append(bs, storegen.Backup{Host: "claude-code", Created: now.Add(-time.Duration(200-i) * time.Hour), Data: claudeConfig(i)})
+		bs = append(bs, store.GenBackup{Host: "claude-code", Created: now.Add(-time.Duration(200-i) * time.Hour), Data: claudeConfig(i)})
 	}
-	if _, err := storegen.Populate(root, time.Local, bs); err != nil {
+	if _, err := store.Populate(root, time.Local, bs); err != nil {
 		return err
 	}
 	plain, err := du(filepath.Join(root, "claude-code"))

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/hatch-backup/hatch-backup/index"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 	"github.com/hatch-backup/hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // populate fills e's root with n backups spread over hosts, one every few
@@ -26,13 +26,13 @@ func (e *testEnv) populate(n int, offset time.Duration, hosts ...string) []index
 	e.t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	now := time.Now().Add(-offset)
-	var bs []storegen.Backup
+	var bs []store.GenBackup
 	for i := range n {
 		host := hosts[i%len(hosts)]
 		age := time.Duration(i/len(hosts))*3*time.Hour + time.Duration(10+rng.IntN(100))*time.Minute
-		bs = append(bs, storegen.Backup{Host: host, Created: now.Add(-age), Data: fmt.Appendf(nil, `{"n": %d, "key": "%s"}`, i, secretMarker)})
+		bs = append(bs, store.GenBackup{Host: host, Created: now.Add(-age), Data: fmt.Appendf(nil, `{"n": %d, "key": "%s"}`, i, secretMarker)})
 	}
-	recs, err := storegen.Populate(e.root, time.Local, bs)
+	recs, err := store.Populate(e.root, time.Local, bs)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func checkCleanAgainst(t *testing.T, e *testEnv, recs []index.Record, out cleanJ
 func TestCleanDryRunIsBitIdentical(t *testing.T) {
 	e := newEnv(t)
 	e.populate(300, 0, "cursor", "vscode")
-	before, err := storegen.Snapshot(e.root)
+	before, err := store.Snapshot(e.root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestCleanDryRunIsBitIdentical(t *testing.T) {
 			t.Errorf("%v removes nothing: the test proves nothing\n%s", args, r.stdout)
 		}
 	}
-	after, _ := storegen.Snapshot(e.root)
+	after, _ := store.Snapshot(e.root)
 	if !maps.Equal(before, after) {
 		for p, v := range after {
 			if before[p] != v {

@@ -44,11 +44,9 @@ var rooms = map[string]room{
 	"internal/jsonsyntax": {},
 	"internal/tempname":   {},
 	"internal/layers":     {},
-	// Test scaffolding that fills stores fast for tests and benchmarks.
-	"internal/storegen": {own: []string{"blob", "index", "migrations"}},
-	"bench":             {own: []string{"store", "remote", "remote/s3test"}},
-	"bench/s3put":       {own: []string{"remote"}},
-	"bench/rawwrite":    {},
+	"bench":               {own: []string{"store", "remote", "remote/s3test"}},
+	"bench/s3put":         {own: []string{"remote"}},
+	"bench/rawwrite":      {},
 }
 
 // testOnly are what a package's tests may import beyond its own room: the
@@ -61,8 +59,6 @@ var testOnly = map[string][]string{
 	"mcpconfig":  {"mcpconfig"},
 	"watch":      {"watch"},
 	"remote":     {"remote", "remote/s3test"},
-	// storegen's own tests check what it makes through the store.
-	"internal/storegen": {"internal/storegen", "store"},
 }
 
 // knownBreaks are imports that break the rules today, each with why it is
@@ -71,16 +67,12 @@ var testOnly = map[string][]string{
 // beside the store (as restic keeps TestRepository in its package) and
 // giving cmd's tests what they need through store will empty it.
 var knownBreaks = map[string]string{
-	"bench -> blob":                                  "the bench writes .zst files itself",
-	"bench -> internal/storegen":                     "the bench's large stores",
-	"tests of cmd/hatch-backup -> blob":              "damage tests write a valid zstd frame of other content",
-	"tests of cmd/hatch-backup -> index":             "tests hold the store lock and write old-schema indexes",
-	"tests of cmd/hatch-backup -> retention":         "clean tests compare with retention's own decisions",
-	"tests of cmd/hatch-backup -> internal/storegen": "stores of thousands of backups for the interrupt and model tests",
-	"tests of cmd/hatch-backup -> remote/s3test":     "the push and pull tests start the S3 server through it",
-	"tests of cmd/hatch-backup -> remote":            "the push and pull tests read the bucket's objects to tamper with them",
-	"tests of index -> internal/storegen":            "the index's scale benchmarks",
-	"tests of store -> internal/storegen":            "generated stores for tests and benchmarks",
+	"bench -> blob":                              "the bench writes .zst files itself",
+	"tests of cmd/hatch-backup -> blob":          "damage tests write a valid zstd frame of other content",
+	"tests of cmd/hatch-backup -> index":         "tests hold the store lock and write old-schema indexes",
+	"tests of cmd/hatch-backup -> retention":     "clean tests compare with retention's own decisions",
+	"tests of cmd/hatch-backup -> remote/s3test": "the push and pull tests start the S3 server through it",
+	"tests of cmd/hatch-backup -> remote":        "the push and pull tests read the bucket's objects to tamper with them",
 }
 
 type room struct {
