@@ -11,7 +11,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/store"
 )
 
@@ -105,7 +104,7 @@ func (b *bench) deltas() error {
 	}
 	var zstd int
 	for _, x := range bs {
-		zstd += len(blob.Compress(x.Data))
+		zstd += len(store.GenCompress(x.Data))
 	}
 	fmt.Printf("deltas: 200 backups of %d bytes: %d bytes plain, %d as .zst each, %d bytes after compact --delta (goal: at most %d)\n",
 		len(bs[0].Data), plain, zstd, after, 256<<10)

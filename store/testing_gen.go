@@ -130,7 +130,7 @@ type GenBackup struct {
 // naming them in loc, and returns their records in order. Created is
 // truncated to microseconds; two backups of a host at the same instant are
 // an error (index.ErrExists).
-func Populate(root string, loc *time.Location, backups []GenBackup) ([]index.Record, error) {
+func Populate(root string, loc *time.Location, backups []GenBackup) ([]GenRecord, error) {
 	records := make([]index.Record, 0, len(backups))
 	err := genFill(root, func(put func(index.Record) error) error {
 		for _, b := range backups {
