@@ -11,8 +11,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/blob"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // claudeConfig is version v of a Claude Code-like ~/.claude.json of about
@@ -67,12 +66,12 @@ func claudeConfig(v int) []byte {
 // of the plain newest.
 func (b *bench) deltas() error {
 	root := filepath.Join(b.dir, "deltas")
-	var bs []storegen.Backup
+	var bs []store.GenBackup
 	now := time.Now()
 	for i := range 200 {
-		bs = append(bs, storegen.Backup{Host: "claude-code", Created: now.Add(-time.Duration(200-i) * time.Hour), Data: claudeConfig(i)})
+		bs = append(bs, store.GenBackup{Host: "claude-code", Created: now.Add(-time.Duration(200-i) * time.Hour), Data: claudeConfig(i)})
 	}
-	if _, err := storegen.Populate(root, time.Local, bs); err != nil {
+	if _, err := store.Populate(root, time.Local, bs); err != nil {
 		return err
 	}
 	plain, err := du(filepath.Join(root, "claude-code"))
@@ -105,7 +104,7 @@ func (b *bench) deltas() error {
 	}
 	var zstd int
 	for _, x := range bs {
-		zstd += len(blob.Compress(x.Data))
+		zstd += len(store.GenCompress(x.Data))
 	}
 	fmt.Printf("deltas: 200 backups of %d bytes: %d bytes plain, %d as .zst each, %d bytes after compact --delta (goal: at most %d)\n",
 		len(bs[0].Data), plain, zstd, after, 256<<10)

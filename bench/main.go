@@ -27,7 +27,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 func main() {
@@ -176,7 +176,7 @@ func (b *bench) hatch(root string, args ...string) *exec.Cmd {
 // in turns (see measureTogether).
 func (b *bench) writes() error {
 	cfg := filepath.Join(b.dir, "mcp.json")
-	if err := os.WriteFile(cfg, storegen.Content(7, 5120), 0o600); err != nil {
+	if err := os.WriteFile(cfg, store.GenContent(7, 5120), 0o600); err != nil {
 		return err
 	}
 	out := filepath.Join(b.dir, "raw")
@@ -187,7 +187,7 @@ func (b *bench) writes() error {
 	rroot, target := filepath.Join(b.dir, "restore"), filepath.Join(b.dir, "target.json")
 	var stamps []string
 	for i := range 2 {
-		os.WriteFile(target, storegen.Content(i, 5120), 0o600)
+		os.WriteFile(target, store.GenContent(i, 5120), 0o600)
 		if err := b.hatch(rroot, "create", "--host", "cursor", "--config", target).Run(); err != nil {
 			return err
 		}
@@ -221,7 +221,7 @@ func (b *bench) writes() error {
 func (b *bench) queries(n int) func() error {
 	return func() error {
 		root := filepath.Join(b.dir, fmt.Sprint("q", n))
-		if err := storegen.Generate(storegen.Spec{Root: root, N: n}); err != nil {
+		if err := store.Generate(store.GenSpec{Root: root, N: n}); err != nil {
 			return err
 		}
 		start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n/2) * time.Minute)
@@ -254,7 +254,7 @@ func (b *bench) queries(n int) func() error {
 // latest backup against the Python Hatch algorithm.
 func (b *bench) tenThousand() error {
 	root := filepath.Join(b.dir, "10k")
-	if err := storegen.Generate(storegen.Spec{Root: root, N: 10_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
+	if err := store.Generate(store.GenSpec{Root: root, N: 10_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
 		return err
 	}
 	const sum = "sha256sum of the same files (baseline)"
@@ -274,7 +274,7 @@ func (b *bench) tenThousand() error {
 // clean keeping 10 of them (once: it removes the rest).
 func (b *bench) hundredThousand() error {
 	root := filepath.Join(b.dir, "100k")
-	if err := storegen.Generate(storegen.Spec{Root: root, N: 100_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
+	if err := store.Generate(store.GenSpec{Root: root, N: 100_000, Hosts: []string{"cursor"}, Files: true}); err != nil {
 		return err
 	}
 	runs := b.runs

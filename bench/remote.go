@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 	"github.com/hatch-backup/hatch-backup/remote"
 	"github.com/hatch-backup/hatch-backup/remote/s3test"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // gateway is the S3 server the remote steps run against: the Versity S3
@@ -76,7 +76,7 @@ func (b *bench) remote(n int) func() error {
 			os.Setenv(k, v)
 		}
 		root := filepath.Join(b.dir, "remote-src")
-		if err := storegen.Generate(storegen.Spec{Root: root, N: n, Hosts: []string{"cursor"}, Files: true}); err != nil {
+		if err := store.Generate(store.GenSpec{Root: root, N: n, Hosts: []string{"cursor"}, Files: true}); err != nil {
 			return err
 		}
 		s3put := filepath.Join(b.dir, "s3put")

@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/hatch-backup/hatch-backup/index"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 )
 
-// The scale benchmarks run on stores that storegen builds (index only, the
-// hosts of DefaultHosts in turn, one backup a minute): one per size, made
-// once per test binary run in ScaleDir, which TestMain removes.
+// The scale benchmarks run on indexes that BuildScaleIndex builds (as the
+// store's generator would: the hosts of ScaleHosts in turn, one backup a
+// minute): one per size, made once per test binary run in ScaleDir, which
+// TestMain removes.
 var scaleSizes = []int{100_000, 1_000_000}
 
 var scale struct {
@@ -36,11 +36,12 @@ func scaleIndex(b *testing.B, n int) string {
 		scale.paths = map[int]string{}
 	}
 	root := filepath.Join(index.ScaleDir, strconv.Itoa(n))
-	if err := storegen.Generate(storegen.Spec{Root: root, N: n, Location: time.UTC}); err != nil {
+	p, err := index.BuildScaleIndex(root, n)
+	if err != nil {
 		b.Fatal(err)
 	}
-	scale.paths[n] = filepath.Join(root, "index.db")
-	return scale.paths[n]
+	scale.paths[n] = p
+	return p
 }
 
 // allocated is the space the file takes on disk: its allocated blocks.
@@ -53,7 +54,7 @@ func allocated(b *testing.B, path string) (blocks, size int64) {
 	return fi.Sys().(*syscall.Stat_t).Blocks * 512, fi.Size()
 }
 
-// BenchmarkIndexSize reports the index's size per backup as storegen
+// BenchmarkIndexSize reports the index's size per backup as BuildScaleIndex
 // builds it (big transactions) and after CompactTo (what compact leaves):
 // blocks allocated on disk (the measure) and the file's length.
 // The loop only stats the files; the time is not the point.
@@ -88,7 +89,7 @@ func BenchmarkIndexSize(b *testing.B) {
 // newest under 50 µs, all hosts over a range of 100 under 200 µs) at each
 // size.
 func BenchmarkScaleList(b *testing.B) {
-	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) // storegen's default
+	start := index.ScaleStart
 	for _, n := range scaleSizes {
 		since := start.Add(time.Duration(n/2) * time.Minute)
 		for _, c := range []struct {

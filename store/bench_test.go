@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 	"github.com/hatch-backup/hatch-backup/migrations"
 )
 
@@ -27,14 +26,14 @@ const benchStep = time.Minute
 // benchStore returns the root of a generated store of n backups.
 func benchStore(b *testing.B, n int) string {
 	b.Helper()
-	return generatedStore(b, fmt.Sprintf("%d", n), storegen.Spec{N: n, Step: benchStep})
+	return generatedStore(b, fmt.Sprintf("%d", n), GenSpec{N: n, Step: benchStep})
 }
 
 // generatedStore returns the root of the store spec describes, generated
 // once under the temp folder with name in its folder's name. A marker
 // beside the root (not in it: verify would call it unknown) says that the
 // generation finished.
-func generatedStore(b *testing.B, name string, spec storegen.Spec) string {
+func generatedStore(b *testing.B, name string, spec GenSpec) string {
 	b.Helper()
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("hatch-backup-bench-%s-schema%d", name, migrations.Latest()))
 	ready := dir + ".ready"
@@ -43,7 +42,7 @@ func generatedStore(b *testing.B, name string, spec storegen.Spec) string {
 	}
 	os.RemoveAll(dir)
 	spec.Root = dir
-	if err := storegen.Generate(spec); err != nil {
+	if err := Generate(spec); err != nil {
 		b.Fatal(err)
 	}
 	if err := os.WriteFile(ready, nil, 0o600); err != nil {
@@ -67,7 +66,7 @@ func openBench(b *testing.B, root string, readOnly bool) *Store {
 // fsync), with nothing else.
 func BenchmarkRawDurableWrite(b *testing.B) {
 	dir := b.TempDir()
-	data := storegen.Content(0, 5120)
+	data := GenContent(0, 5120)
 	i := 0
 	for b.Loop() {
 		i++
@@ -109,7 +108,7 @@ func BenchmarkCreate5KB(b *testing.B) {
 	for _, compress := range []bool{false, true} {
 		b.Run(fmt.Sprintf("zstd=%v", compress), func(b *testing.B) {
 			cfg := filepath.Join(b.TempDir(), "mcp.json")
-			if err := os.WriteFile(cfg, storegen.Content(1, 5120), 0o600); err != nil {
+			if err := os.WriteFile(cfg, GenContent(1, 5120), 0o600); err != nil {
 				b.Fatal(err)
 			}
 			s := openBench(b, filepath.Join(b.TempDir(), "root"), false)
@@ -131,7 +130,7 @@ func BenchmarkRestore5KB(b *testing.B) {
 			s := openBench(b, filepath.Join(b.TempDir(), "root"), false)
 			var stamps []string
 			for i := range 2 {
-				os.WriteFile(cfg, storegen.Content(i, 5120), 0o600)
+				os.WriteFile(cfg, GenContent(i, 5120), 0o600)
 				res, err := s.Create(context.Background(), CreateOptions{Host: "cursor", ConfigPath: cfg})
 				if err != nil {
 					b.Fatal(err)

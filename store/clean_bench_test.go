@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 	"github.com/hatch-backup/hatch-backup/retention"
 )
 
@@ -17,11 +16,11 @@ func BenchmarkCleanDryRun(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			root := filepath.Join(b.TempDir(), "backups")
-			bs := make([]storegen.Backup, n)
+			bs := make([]GenBackup, n)
 			for i := range bs {
-				bs[i] = storegen.Backup{Host: []string{"cursor", "vscode", "codex"}[i%3], Created: cleanNow.Add(-time.Duration(i) * time.Hour)}
+				bs[i] = GenBackup{Host: []string{"cursor", "vscode", "codex"}[i%3], Created: cleanNow.Add(-time.Duration(i) * time.Hour)}
 			}
-			if _, err := storegen.Populate(root, time.UTC, bs); err != nil {
+			if _, err := Populate(root, time.UTC, bs); err != nil {
 				b.Fatal(err)
 			}
 			s, err := Open(context.Background(), Options{Root: root, UpgradingReader: true, Now: func() time.Time { return cleanNow }})

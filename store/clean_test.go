@@ -14,7 +14,6 @@ import (
 
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/index"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 	"github.com/hatch-backup/hatch-backup/retention"
 )
 
@@ -28,14 +27,14 @@ func intp(n int) *int { return &n }
 func (f *fixture) populate(n int, spacing time.Duration, hosts ...string) []index.Record {
 	f.t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
-	var bs []storegen.Backup
+	var bs []GenBackup
 	for _, h := range hosts {
 		for i := range n {
 			created := cleanNow.Add(-time.Duration(i)*spacing - time.Duration(rng.IntN(600))*time.Second - time.Minute)
-			bs = append(bs, storegen.Backup{Host: h, Created: created, Data: fmt.Appendf(nil, `{"%s": %d}`, h, i)})
+			bs = append(bs, GenBackup{Host: h, Created: created, Data: fmt.Appendf(nil, `{"%s": %d}`, h, i)})
 		}
 	}
-	recs, err := storegen.Populate(f.root, time.UTC, bs)
+	recs, err := Populate(f.root, time.UTC, bs)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -241,7 +240,7 @@ func TestCleanReportsAFileItCannotRemove(t *testing.T) {
 // treeSnapshot maps every path under dir to its mode, mtime and content.
 func treeSnapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	snap, err := storegen.Snapshot(dir)
+	snap, err := Snapshot(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

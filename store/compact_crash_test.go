@@ -21,7 +21,6 @@ import (
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 	"github.com/hatch-backup/hatch-backup/internal/tempname"
 	"github.com/hatch-backup/hatch-backup/retention"
 )
@@ -117,14 +116,14 @@ func (k *compactKiller) SyncDir(p string) error {
 func compactCrashStore(t *testing.T, n int) (string, map[string][]byte) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "backups")
-	var bs []storegen.Backup
+	var bs []GenBackup
 	now := time.Now()
 	for i := range n {
 		host := []string{"cursor", "vscode"}[i%2]
 		data := bytes.Repeat(fmt.Appendf(nil, `{"server%d": "npx"},`, i), 1+i*37%400)
-		bs = append(bs, storegen.Backup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: data})
+		bs = append(bs, GenBackup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: data})
 	}
-	recs, err := storegen.Populate(root, time.Local, bs)
+	recs, err := Populate(root, time.Local, bs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,13 +456,13 @@ var crashMustKeep map[string]bool
 func deltaCrashStore(t *testing.T, n int, compacted bool) (string, map[string][]byte) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "backups")
-	var bs []storegen.Backup
+	var bs []GenBackup
 	now := time.Now()
 	for i := range n {
 		host := []string{"cursor", "vscode"}[i%2]
-		bs = append(bs, storegen.Backup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: claudeLike(n - i)})
+		bs = append(bs, GenBackup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: claudeLike(n - i)})
 	}
-	recs, err := storegen.Populate(root, time.Local, bs)
+	recs, err := Populate(root, time.Local, bs)
 	if err != nil {
 		t.Fatal(err)
 	}

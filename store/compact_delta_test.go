@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hatch-backup/hatch-backup/index"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 	"github.com/hatch-backup/hatch-backup/retention"
 )
 
@@ -45,11 +44,11 @@ func claudeLike(i int) []byte {
 // timestamp.
 func deltaFixture(f *fixture, n int) ([]index.Record, map[string][]byte) {
 	f.t.Helper()
-	var bs []storegen.Backup
+	var bs []GenBackup
 	for i := range n {
-		bs = append(bs, storegen.Backup{Host: "cursor", Created: cleanNow.Add(-time.Duration(i+1) * time.Hour), Data: claudeLike(n - i)})
+		bs = append(bs, GenBackup{Host: "cursor", Created: cleanNow.Add(-time.Duration(i+1) * time.Hour), Data: claudeLike(n - i)})
 	}
-	recs, err := storegen.Populate(f.root, time.UTC, bs)
+	recs, err := Populate(f.root, time.UTC, bs)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -121,11 +120,11 @@ func TestCompactDelta(t *testing.T) {
 
 	// Five newer backups: the next compact re-encodes the old newest and
 	// four of them; no older file changes.
-	var more []storegen.Backup
+	var more []GenBackup
 	for i := range 5 {
-		more = append(more, storegen.Backup{Host: "cursor", Created: cleanNow.Add(-time.Duration(i+1) * time.Minute), Data: claudeLike(100 + i)})
+		more = append(more, GenBackup{Host: "cursor", Created: cleanNow.Add(-time.Duration(i+1) * time.Minute), Data: claudeLike(100 + i)})
 	}
-	newer, err := storegen.Populate(f.root, time.UTC, more)
+	newer, err := Populate(f.root, time.UTC, more)
 	if err != nil {
 		t.Fatal(err)
 	}

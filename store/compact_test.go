@@ -14,7 +14,6 @@ import (
 
 	hatomic "github.com/hatch-backup/hatch-backup/atomic"
 	"github.com/hatch-backup/hatch-backup/blob"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 	"github.com/hatch-backup/hatch-backup/retention"
 )
 
@@ -67,15 +66,15 @@ func TestCompactRoundTripsEveryBackup(t *testing.T) {
 		"large random":       noise,
 	}
 	f := newFixture(t)
-	var bs []storegen.Backup
+	var bs []GenBackup
 	i := 0
 	for _, data := range contents {
 		for _, age := range []time.Duration{10 * 24 * time.Hour, time.Hour} {
-			bs = append(bs, storegen.Backup{Host: "cursor", Created: cleanNow.Add(-age - time.Duration(i)*time.Minute), Data: data})
+			bs = append(bs, GenBackup{Host: "cursor", Created: cleanNow.Add(-age - time.Duration(i)*time.Minute), Data: data})
 			i++
 		}
 	}
-	recs, err := storegen.Populate(f.root, time.UTC, bs)
+	recs, err := Populate(f.root, time.UTC, bs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +312,7 @@ func TestCompactIndexSwapFailure(t *testing.T) {
 func TestCompactLeavesNewestPlain(t *testing.T) {
 	f := newFixture(t)
 	recs := f.populate(3, time.Hour, "cursor", "vscode")
-	future, err := storegen.Populate(f.root, time.UTC, []storegen.Backup{
+	future, err := Populate(f.root, time.UTC, []GenBackup{
 		{Host: "cursor", Created: cleanNow.Add(72 * time.Hour), Data: []byte(`{"future": 1}`)},
 	})
 	if err != nil {

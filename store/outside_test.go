@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 )
 
 // TestRestoreRefusesTargetsInTheStore: a restore target that lands inside
@@ -66,7 +64,7 @@ func TestRestoreRefusesTargetsInTheStore(t *testing.T) {
 	if foldCase {
 		targets["another case"] = filepath.Join(strings.ToUpper(f.root), IndexFile)
 	}
-	before, err := storegen.Snapshot(f.root)
+	before, err := Snapshot(f.root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +87,7 @@ func TestRestoreRefusesTargetsInTheStore(t *testing.T) {
 			}
 		})
 	}
-	after, err := storegen.Snapshot(f.root)
+	after, err := Snapshot(f.root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +146,7 @@ func TestConfigWritersRefuseTheStore(t *testing.T) {
 	f := newFixture(t)
 	f.create("cursor", f.config("c.json", []byte(`{"mcpServers": {}}`)))
 	idx := filepath.Join(f.root, IndexFile)
-	before, _ := storegen.Snapshot(f.root)
+	before, _ := Snapshot(f.root)
 	s := f.open()
 	defer s.Close()
 	if _, err := s.WriteConfig(context.Background(), "cursor", idx, []byte("{}"), false); !errors.Is(err, ErrInvalid) {
@@ -159,7 +157,7 @@ func TestConfigWritersRefuseTheStore(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) || ran {
 		t.Errorf("Modify of the index: %v, ran %v", err, ran)
 	}
-	after, _ := storegen.Snapshot(f.root)
+	after, _ := Snapshot(f.root)
 	if len(after) != len(before) {
 		t.Errorf("%d files in the root, were %d", len(after), len(before))
 	}

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
 )
 
 // BenchmarkReindexIndexLost rebuilds a lost index from n backup files of
@@ -21,7 +19,7 @@ func BenchmarkReindexIndexLost(b *testing.B) {
 			continue
 		}
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			root := generatedStore(b, fmt.Sprintf("files-%d", n), storegen.Spec{N: n, Hosts: []string{"cursor"}, Files: true})
+			root := generatedStore(b, fmt.Sprintf("files-%d", n), GenSpec{N: n, Hosts: []string{"cursor"}, Files: true})
 			ctx := context.Background()
 			for b.Loop() {
 				b.StopTimer()

@@ -14,25 +14,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/index"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
-	"github.com/hatch-backup/hatch-backup/retention"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // populate fills e's root with n backups spread over hosts, one every few
 // hours back from now minus offset, with jitter that keeps them off day boundaries of
 // the policies below by minutes, not microseconds.
-func (e *testEnv) populate(n int, offset time.Duration, hosts ...string) []index.Record {
+func (e *testEnv) populate(n int, offset time.Duration, hosts ...string) []store.GenRecord {
 	e.t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	now := time.Now().Add(-offset)
-	var bs []storegen.Backup
+	var bs []store.GenBackup
 	for i := range n {
 		host := hosts[i%len(hosts)]
 		age := time.Duration(i/len(hosts))*3*time.Hour + time.Duration(10+rng.IntN(100))*time.Minute
-		bs = append(bs, storegen.Backup{Host: host, Created: now.Add(-age), Data: fmt.Appendf(nil, `{"n": %d, "key": "%s"}`, i, secretMarker)})
+		bs = append(bs, store.GenBackup{Host: host, Created: now.Add(-age), Data: fmt.Appendf(nil, `{"n": %d, "key": "%s"}`, i, secretMarker)})
 	}
-	recs, err := storegen.Populate(e.root, time.Local, bs)
+	recs, err := store.Populate(e.root, time.Local, bs)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -56,16 +54,16 @@ func TestCleanThousandsOfBackups(t *testing.T) {
 	hosts := []string{"claude-desktop", "cursor", "vscode", "codex", "gemini"}
 	cases := []struct {
 		args   []string
-		policy retention.Policy
+		policy store.Policy
 	}{
 		{[]string{"--keep-count", "200", "--older-than-days", "60", "--keep-monthly", "3", "--host", "cursor", "--host", "codex"},
-			retention.Policy{KeepCount: intp(200), OlderThanDays: intp(60), KeepMonthly: 3}},
-		{[]string{"--older-than-days", "40", "--keep-weekly", "30"}, retention.Policy{OlderThanDays: intp(40), KeepWeekly: 30}},
-		{[]string{"--keep-count", "150"}, retention.Policy{KeepCount: intp(150)}},
+			store.Policy{KeepCount: intp(200), OlderThanDays: intp(60), KeepMonthly: 3}},
+		{[]string{"--older-than-days", "40", "--keep-weekly", "30"}, store.Policy{OlderThanDays: intp(40), KeepWeekly: 30}},
+		{[]string{"--keep-count", "150"}, store.Policy{KeepCount: intp(150)}},
 		{[]string{"--older-than-days", "7", "--keep-daily", "14", "--keep-weekly", "8", "--keep-monthly", "6"},
-			retention.Policy{OlderThanDays: intp(7), KeepDaily: 14, KeepWeekly: 8, KeepMonthly: 6}},
-		{[]string{"--keep-count", "0", "--host", "vscode"}, retention.Policy{KeepCount: intp(0)}},
-		{[]string{"--older-than-days", "0"}, retention.Policy{OlderThanDays: intp(0)}},
+			store.Policy{OlderThanDays: intp(7), KeepDaily: 14, KeepWeekly: 8, KeepMonthly: 6}},
+		{[]string{"--keep-count", "0", "--host", "vscode"}, store.Policy{KeepCount: intp(0)}},
+		{[]string{"--older-than-days", "0"}, store.Policy{OlderThanDays: intp(0)}},
 	}
 	e := newEnv(t)
 	recs := e.populate(3000, 0, hosts...)
@@ -77,15 +75,15 @@ func TestCleanThousandsOfBackups(t *testing.T) {
 					only[c.args[i+1]] = true
 				}
 			}
-			var items []retention.Item
+			var judged []store.GenRecord
 			for _, r := range recs {
 				if len(only) == 0 || only[r.Host] {
-					items = append(items, retention.Item{ID: r.File, Host: r.Host, Created: r.Created})
+					judged = append(judged, r)
 				}
 			}
-			before, _ := retention.Decide(items, c.policy, time.Now(), time.Local)
+			before, _ := store.GenDecide(judged, c.policy, time.Now(), time.Local)
 			out := e.clean(c.args...)
-			after, _ := retention.Decide(items, c.policy, time.Now(), time.Local)
+			after, _ := store.GenDecide(judged, c.policy, time.Now(), time.Local)
 			if !slices.Equal(before, after) {
 				t.Skip("a decision changed while clean ran (a day boundary passed): nothing to compare against")
 			}
@@ -99,7 +97,7 @@ func TestCleanThousandsOfBackups(t *testing.T) {
 
 // checkCleanAgainst compares clean's output, the listing and the files
 // with the engine's decisions; it returns the records that survive.
-func checkCleanAgainst(t *testing.T, e *testEnv, recs []index.Record, out cleanJSON, want []retention.Decision, only map[string]bool) (left []index.Record) {
+func checkCleanAgainst(t *testing.T, e *testEnv, recs []store.GenRecord, out cleanJSON, want []store.GenDecision, only map[string]bool) (left []store.GenRecord) {
 	t.Helper()
 	wantKept := map[string]string{}
 	for _, d := range want {
@@ -119,7 +117,7 @@ func checkCleanAgainst(t *testing.T, e *testEnv, recs []index.Record, out cleanJ
 	for _, b := range e.listJSON() {
 		listed[b.FilePath] = true
 	}
-	newest := map[string]index.Record{}
+	newest := map[string]store.GenRecord{}
 	for _, r := range recs {
 		p := filepath.Join(e.root, filepath.FromSlash(r.File))
 		_, statErr := os.Lstat(p)
@@ -145,7 +143,7 @@ func checkCleanAgainst(t *testing.T, e *testEnv, recs []index.Record, out cleanJ
 func TestCleanDryRunIsBitIdentical(t *testing.T) {
 	e := newEnv(t)
 	e.populate(300, 0, "cursor", "vscode")
-	before, err := storegen.Snapshot(e.root)
+	before, err := store.Snapshot(e.root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +157,7 @@ func TestCleanDryRunIsBitIdentical(t *testing.T) {
 			t.Errorf("%v removes nothing: the test proves nothing\n%s", args, r.stdout)
 		}
 	}
-	after, _ := storegen.Snapshot(e.root)
+	after, _ := store.Snapshot(e.root)
 	if !maps.Equal(before, after) {
 		for p, v := range after {
 			if before[p] != v {

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hatch-backup/hatch-backup/blob"
-	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/store"
 )
 
@@ -121,7 +119,7 @@ func damageCases() []damageCase {
 		}},
 		{name: "valid zstd frame of other content", refuse: "vscode", damage: func(d *damaged) []want {
 			other := bytes.Replace(d.data, []byte(`"one"`), []byte(`"two"`), 1)
-			frame := blob.Compress(other)
+			frame := store.GenCompress(other)
 			if int64(len(frame)) != d.zst.FileSize {
 				d.t.Fatalf("other frame is %d bytes, the backup %d: pick another tag", len(frame), d.zst.FileSize)
 			}
@@ -133,12 +131,12 @@ func damageCases() []damageCase {
 			return []want{d.about("undecodable", d.zst)}
 		}},
 		{name: "decompression bomb", refuse: "vscode", damage: func(d *damaged) []want {
-			d.write(d.zst.FilePath, padFrame(d.t, blob.Compress(make([]byte, 256<<10)), int(d.zst.FileSize)))
+			d.write(d.zst.FilePath, padFrame(d.t, store.GenCompress(make([]byte, 256<<10)), int(d.zst.FileSize)))
 			return []want{d.about("undecodable", d.zst)}
 		}},
 		{name: "unindexed bomb", repairable: false, damage: func(d *damaged) []want {
 			p := filepath.Join(d.root, "vscode", "mcp.json.vscode.20200101_000000_000000.zst")
-			d.write(p, blob.Compress(make([]byte, 80<<20)))
+			d.write(p, store.GenCompress(make([]byte, 80<<20)))
 			return []want{{"unindexed", "vscode", "20200101_000000_000000", p}}
 		}},
 		{name: "garbage index", refuse: "cursor", repairable: true, damage: func(d *damaged) []want {
@@ -166,10 +164,7 @@ func damageCases() []damageCase {
 		}},
 		{name: "index from a newer schema", refuse: "cursor", damage: func(d *damaged) []want {
 			p := filepath.Join(d.root, store.IndexFile)
-			db, err := index.Open(p, index.Options{})
-			d.do(err)
-			d.do(db.Upgrade(store.SchemaVersion()+1, index.CreateLayout))
-			d.do(db.Close())
+			d.do(store.WriteNewerSchema(d.root, 0))
 			return []want{{"index-newer-schema", "", "", p}}
 		}},
 		{name: "unknown files in the root", damage: func(d *damaged) []want {
@@ -199,15 +194,11 @@ func damageCases() []damageCase {
 			return []want{{"unindexed", "cursor", "20200101_000000_000001", a}, {"unindexed", "claude-desktop", "20200102_000000_000000", b}}
 		}},
 		{name: "index entry whose name does not match", repairable: false, damage: func(d *damaged) []want {
-			p := filepath.Join(d.root, store.IndexFile)
-			db, err := index.Open(p, index.Options{})
-			d.do(err)
-			r, err := db.Latest("cursor")
+			r, err := store.LatestRecord(d.root, "cursor")
 			d.do(err)
 			r.Created = r.Created.Add(-3e9)
 			r.Timestamp = "20200101_000000_000000"
-			d.do(db.Put(r))
-			d.do(db.Close())
+			d.do(store.PutRecord(d.root, r))
 			return []want{{"name-mismatch", "cursor", r.Timestamp, d.plain.FilePath}}
 		}},
 		{name: "symlink planted as the backup", unix: true, refuse: "cursor", damage: func(d *damaged) []want {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // TestBadInput runs every kind of bad input CLI.md names: each gets the
@@ -133,7 +133,7 @@ func TestLocked(t *testing.T) {
 	cfg := filepath.Join(e.home, ".cursor", "mcp.json")
 	e.writeConfig(cfg, "x", 0o600)
 	e.must(0, "create", "--host", "cursor")
-	lock, err := index.AcquireLock(filepath.Join(e.root, "lock"), true, time.Second)
+	release, err := store.Lock(e.root, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestLocked(t *testing.T) {
 		}
 	}
 	sameSnapshot(t, "locked commands", before, snapshot(t, e.home))
-	lock.Release()
+	release()
 	e.must(0, "create", "--host", "cursor", "--lock-timeout", "0")
 }
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // TestInterruptLongCommand: Ctrl-C in the middle of a long command stops
@@ -25,7 +25,7 @@ func TestInterruptLongCommand(t *testing.T) {
 	for _, args := range [][]string{{"verify"}, {"reindex"}} {
 		t.Run(args[0], func(t *testing.T) {
 			e := newEnv(t)
-			if err := storegen.Generate(storegen.Spec{Root: e.root, N: 20000, Size: 64, Files: true}); err != nil {
+			if err := store.Generate(store.GenSpec{Root: e.root, N: 20000, Size: 64, Files: true}); err != nil {
 				t.Fatal(err)
 			}
 			// Any command makes the lock file; it is not the change looked for.

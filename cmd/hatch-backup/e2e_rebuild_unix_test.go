@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // rebuildBackups is the size of the store whose lost index `list` builds.
@@ -24,7 +24,7 @@ const rebuildBackups = 3000
 // backup: never "no backups found", never a partial list.
 func TestListKilledWhileBuildingIndex(t *testing.T) {
 	e := newEnv(t)
-	if err := storegen.Generate(storegen.Spec{Root: e.root, N: rebuildBackups, Size: 64, Files: true}); err != nil {
+	if err := store.Generate(store.GenSpec{Root: e.root, N: rebuildBackups, Size: 64, Files: true}); err != nil {
 		t.Fatal(err)
 	}
 	index := filepath.Join(e.root, "index.db")

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/store"
 )
 
@@ -84,15 +83,9 @@ func withBackup(t *testing.T) (*testEnv, string) {
 // left exactly as it was.
 func TestNewerSchemaRefused(t *testing.T) {
 	e, cfg := withBackup(t)
-	p := filepath.Join(e.root, store.IndexFile)
-	db, err := index.Open(p, index.Options{Timeout: time.Second})
-	if err != nil {
+	if err := store.WriteNewerSchema(e.root, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Upgrade(store.SchemaVersion()+1, index.CreateLayout); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
 	before := snapshot(t, e.root)
 	for _, args := range [][]string{
 		{"create", "--host", "cursor", "--config", cfg},

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hatch-backup/hatch-backup/remote"
 	"github.com/hatch-backup/hatch-backup/remote/s3test"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 const testPassphrase = "pass-phrase-NEVER-SHOWN-42"
@@ -20,7 +20,7 @@ func remoteEnv(t *testing.T, srv *s3test.Server, pass string) *testEnv {
 		e.vars = append(e.vars, k+"="+v)
 	}
 	e.vars = append(e.vars, "HATCH_REMOTE=s3://hatch/home", "HATCH_S3_ENDPOINT="+srv.Endpoint,
-		"HATCH_PASSWORD="+pass, remote.TestWorkFactorEnv+"=10")
+		"HATCH_PASSWORD="+pass, store.RemoteTestWorkFactorEnv+"=10")
 	return e
 }
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // TestModesUnderUmask: whatever the umask, the root and host folders are
@@ -150,11 +150,11 @@ func TestInterruptWhileWaiting(t *testing.T) {
 	cfg := filepath.Join(e.home, "cfg.json")
 	e.writeConfig(cfg, "x", 0o600)
 	e.must(0, "create", "--host", "codex", "--config", cfg)
-	lock, err := index.AcquireLock(filepath.Join(e.root, "lock"), true, time.Second)
+	release, err := store.Lock(e.root, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Release()
+	defer release()
 	before := snapshot(t, e.home)
 	cmd := exec.Command(binPath, "create", "--host", "codex", "--config", cfg, "--lock-timeout", "60s")
 	var stderr bytes.Buffer

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/index"
+	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // eventWait bounds every wait for a watch event: generous, as the
@@ -234,7 +234,7 @@ func TestWatchStoreLocked(t *testing.T) {
 	writeFile(t, cfg, configBytes("one"))
 	w := e.startWatch("--host", "cursor", "--debounce", "50ms", "--lock-timeout", "0")
 	w.backupOf("cursor", configBytes("one"))
-	lock, err := index.AcquireLock(filepath.Join(e.root, "lock"), true, time.Second)
+	release, err := store.Lock(e.root, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestWatchStoreLocked(t *testing.T) {
 	if !strings.Contains(ev.Error, "lock") {
 		t.Errorf("error event %+v", ev)
 	}
-	lock.Release()
+	release()
 	writeFile(t, cfg, configBytes("three"))
 	w.backupOf("cursor", configBytes("three"))
 	if code := w.stop(); code != 0 {
@@ -262,7 +262,7 @@ func TestWatchSIGTERMDuringBackup(t *testing.T) {
 	writeFile(t, cfg, configBytes("one"))
 	w := e.startWatch("--host", "cursor", "--debounce", "10ms", "--lock-timeout", "60s")
 	w.backupOf("cursor", configBytes("one"))
-	lock, err := index.AcquireLock(filepath.Join(e.root, "lock"), true, time.Second)
+	release, err := store.Lock(e.root, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestWatchSIGTERMDuringBackup(t *testing.T) {
 	time.Sleep(time.Second) // lets the debounce pass: the backup now waits for the lock
 	w.cmd.Process.Signal(syscall.SIGTERM)
 	time.Sleep(200 * time.Millisecond)
-	lock.Release()
+	release()
 	w.backupOf("cursor", configBytes("two"))
 	if code := w.stop(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, w.stderrText())

@@ -1,4 +1,4 @@
-package storegen_test
+package store
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/hatch-backup/hatch-backup/index"
-	"github.com/hatch-backup/hatch-backup/internal/storegen"
-	"github.com/hatch-backup/hatch-backup/store"
 )
 
 // TestGenerateIsSound: a generated store with files, and a populated one,
@@ -20,12 +18,12 @@ import (
 func TestGenerateIsSound(t *testing.T) {
 	loc := time.FixedZone("test", 2*3600)
 	gen := t.TempDir()
-	if err := storegen.Generate(storegen.Spec{Root: gen, N: 23, Size: 300, Files: true, Location: loc}); err != nil {
+	if err := Generate(GenSpec{Root: gen, N: 23, Size: 300, Files: true, Location: loc}); err != nil {
 		t.Fatal(err)
 	}
 	pop := t.TempDir()
 	at := time.Date(2025, 3, 4, 5, 6, 7, 8_000, time.UTC)
-	recs, err := storegen.Populate(pop, loc, []storegen.Backup{
+	recs, err := Populate(pop, loc, []GenBackup{
 		{Host: "cursor", Created: at, Data: []byte(`{"a": 1}`)},
 		{Host: "cursor", Created: at.Add(time.Second), Data: []byte(`{"a": 2}`)},
 		{Host: "kiro", Created: at, Data: []byte(`{}`)},
@@ -37,16 +35,16 @@ func TestGenerateIsSound(t *testing.T) {
 		t.Errorf("first record's file %q, want %q", recs[0].File, want)
 	}
 	for root, n := range map[string]int{gen: 23, pop: 3} {
-		s, err := store.Open(context.Background(), store.Options{Root: root, Location: loc})
+		s, err := Open(context.Background(), Options{Root: root, Location: loc})
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := s.Verify(context.Background(), store.VerifyOptions{})
+		res, err := s.Verify(context.Background(), VerifyOptions{})
 		if err != nil || len(res.Problems) > 0 || res.Checked != n {
 			t.Errorf("%s: verify checked %d of %d, problems %v, error %v", root, res.Checked, n, res.Problems, err)
 		}
 		listed := 0
-		for _, err := range s.List(context.Background(), store.Query{}) {
+		for _, err := range s.List(context.Background(), Query{}) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,8 +63,8 @@ func TestGenerateIsSound(t *testing.T) {
 // are an error, as in the index.
 func TestPopulateRefusesATakenInstant(t *testing.T) {
 	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	b := storegen.Backup{Host: "cursor", Created: at, Data: []byte("{}")}
-	_, err := storegen.Populate(t.TempDir(), time.UTC, []storegen.Backup{b, b})
+	b := GenBackup{Host: "cursor", Created: at, Data: []byte("{}")}
+	_, err := Populate(t.TempDir(), time.UTC, []GenBackup{b, b})
 	if !errors.Is(err, index.ErrExists) {
 		t.Fatalf("error %v, want index.ErrExists", err)
 	}
@@ -89,18 +87,18 @@ func TestSnapshotSeesEveryChange(t *testing.T) {
 			if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			before, err := storegen.Snapshot(dir)
+			before, err := Snapshot(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, _ := storegen.Snapshot(dir)
+			again, _ := Snapshot(dir)
 			if !maps.Equal(before, again) {
 				t.Fatal("two snapshots of an unchanged tree differ")
 			}
 			if err := change(p); err != nil {
 				t.Fatal(err)
 			}
-			if after, _ := storegen.Snapshot(dir); maps.Equal(before, after) {
+			if after, _ := Snapshot(dir); maps.Equal(before, after) {
 				t.Errorf("a changed %s went unseen", name)
 			}
 		})

@@ -1,23 +1,27 @@
-// Package storegen fills backup roots fast, for tests, benchmarks and the
-// bench script: backup files written without fsync and their index records
-// put in large transactions, instead of thousands of durable creates.
+package store
+
+// Test scaffolding, kept beside what it builds (as restic keeps
+// TestRepository in its repository package): it fills backup roots fast,
+// for tests, benchmarks and the bench script: backup files written without
+// fsync and their index records put in large transactions, instead of
+// thousands of durable creates.
 //
-// Generate builds a store of any size from a Spec (a million backups in
+// Generate builds a store of any size from a GenSpec (a million backups in
 // seconds); Populate adds given backups, for tests that choose each one's
 // host, instant and content. Either way the store is valid (verify finds
 // it clean, when Generate writes the files too), named as create names
 // backups, with the index of the latest schema, but nothing about it is
-// durable until the OS flushes it. The program itself never uses this
-// package.
-package storegen
+// durable until the OS flushes it. The program itself never calls these.
 
 import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -26,15 +30,8 @@ import (
 	"github.com/hatch-backup/hatch-backup/migrations"
 )
 
-// The store's modes (store.DirMode, store.FileMode); this package cannot
-// import store, whose own tests use it.
-const (
-	dirMode  = 0o700
-	fileMode = 0o600
-)
-
-// Spec describes a store to generate. Zero values have defaults.
-type Spec struct {
+// GenSpec describes a store to generate. Zero values have defaults.
+type GenSpec struct {
 	Root  string   // the backup root; created if missing
 	Hosts []string // default: cursor, vscode, claude-desktop, codex, gemini
 	N     int      // backups in all, dealt round-robin over Hosts
@@ -49,21 +46,22 @@ type Spec struct {
 	Location *time.Location // zone of the names; default time.Local
 }
 
-// DefaultHosts is the hosts of a generated store when Spec.Hosts is empty.
-var DefaultHosts = []string{"cursor", "vscode", "claude-desktop", "codex", "gemini"}
+// DefaultGenHosts is the hosts of a generated store when GenSpec.Hosts is
+// empty.
+var DefaultGenHosts = []string{"cursor", "vscode", "claude-desktop", "codex", "gemini"}
 
-// batch is how many records go into one bbolt transaction.
-const batch = 20_000
+// genBatch is how many records go into one bbolt transaction.
+const genBatch = 20_000
 
 // Generate writes the store described by s.
-func Generate(s Spec) error {
+func Generate(s GenSpec) error {
 	s = s.withDefaults()
 	for _, h := range s.Hosts {
-		if err := os.MkdirAll(filepath.Join(s.Root, h), dirMode); err != nil {
+		if err := os.MkdirAll(filepath.Join(s.Root, h), DirMode); err != nil {
 			return err
 		}
 	}
-	return fill(s.Root, func(put func(index.Record) error) error {
+	return genFill(s.Root, func(put func(index.Record) error) error {
 		for i := range s.N {
 			r, err := s.record(i)
 			if err != nil {
@@ -77,9 +75,9 @@ func Generate(s Spec) error {
 	})
 }
 
-func (s Spec) withDefaults() Spec {
+func (s GenSpec) withDefaults() GenSpec {
 	if len(s.Hosts) == 0 {
-		s.Hosts = DefaultHosts
+		s.Hosts = DefaultGenHosts
 	}
 	if s.Size == 0 {
 		s.Size = 5120
@@ -97,20 +95,20 @@ func (s Spec) withDefaults() Spec {
 }
 
 // record makes backup i (and its file, with Files).
-func (s Spec) record(i int) (index.Record, error) {
+func (s GenSpec) record(i int) (index.Record, error) {
 	host := s.Hosts[i%len(s.Hosts)]
 	created := s.Start.Add(time.Duration(i) * s.Step)
 	origin := "/home/user/.config/" + host + "/mcp.json"
 	if !s.Files {
-		r := newRecord(host, created, s.Location, origin, s.Size)
+		r := genRecord(host, created, s.Location, origin, s.Size)
 		r.SHA256 = sha256.Sum256([]byte(strconv.Itoa(i)))
 		return r, nil
 	}
-	return write(s.Root, s.Location, Backup{Host: host, Created: created, Data: Content(i, s.Size)}, origin)
+	return genWrite(s.Root, s.Location, GenBackup{Host: host, Created: created, Data: GenContent(i, s.Size)}, origin)
 }
 
-// Content is a config-like body of size bytes, different for each i.
-func Content(i, size int) []byte {
+// GenContent is a config-like body of size bytes, different for each i.
+func GenContent(i, size int) []byte {
 	head := fmt.Sprintf(`{"mcpServers": {"server-%d": {"command": "npx", "args": ["-y", "pkg"]`, i)
 	b := make([]byte, 0, size)
 	b = append(b, head...)
@@ -121,8 +119,8 @@ func Content(i, size int) []byte {
 	return b[:size]
 }
 
-// Backup is one backup for Populate to make: Host at Created holding Data.
-type Backup struct {
+// GenBackup is one backup for Populate to make: Host at Created holding Data.
+type GenBackup struct {
 	Host    string
 	Created time.Time
 	Data    []byte
@@ -132,11 +130,11 @@ type Backup struct {
 // naming them in loc, and returns their records in order. Created is
 // truncated to microseconds; two backups of a host at the same instant are
 // an error (index.ErrExists).
-func Populate(root string, loc *time.Location, backups []Backup) ([]index.Record, error) {
+func Populate(root string, loc *time.Location, backups []GenBackup) ([]GenRecord, error) {
 	records := make([]index.Record, 0, len(backups))
-	err := fill(root, func(put func(index.Record) error) error {
+	err := genFill(root, func(put func(index.Record) error) error {
 		for _, b := range backups {
-			r, err := write(root, loc, b, "/home/user/"+b.Host+".json")
+			r, err := genWrite(root, loc, b, "/home/user/"+b.Host+".json")
 			if err != nil {
 				return err
 			}
@@ -153,19 +151,19 @@ func Populate(root string, loc *time.Location, backups []Backup) ([]index.Record
 	return records, nil
 }
 
-// fill opens the store at root under its lock, brings its index to the
+// genFill opens the store at root under its lock, brings its index to the
 // latest schema, and puts every record that gen passes to put, a batch at
 // a time.
-func fill(root string, gen func(put func(index.Record) error) error) (err error) {
-	if err := os.MkdirAll(root, dirMode); err != nil {
+func genFill(root string, gen func(put func(index.Record) error) error) (err error) {
+	if err := os.MkdirAll(root, DirMode); err != nil {
 		return err
 	}
-	lock, err := index.AcquireLock(filepath.Join(root, "lock"), true, 10*time.Second)
+	lock, err := index.AcquireLock(filepath.Join(root, LockFile), true, 10*time.Second)
 	if err != nil {
 		return err
 	}
 	defer lock.Release()
-	db, err := index.Open(filepath.Join(root, "index.db"), index.Options{Timeout: 10 * time.Second})
+	db, err := index.Open(filepath.Join(root, IndexFile), index.Options{Timeout: 10 * time.Second})
 	if err != nil {
 		return err
 	}
@@ -173,9 +171,9 @@ func fill(root string, gen func(put func(index.Record) error) error) (err error)
 	if _, err := migrations.Up(db); err != nil {
 		return err
 	}
-	recs := make([]index.Record, 0, batch)
+	recs := make([]index.Record, 0, genBatch)
 	err = gen(func(r index.Record) error {
-		if recs = append(recs, r); len(recs) < batch {
+		if recs = append(recs, r); len(recs) < genBatch {
 			return nil
 		}
 		err := db.PutMany(recs)
@@ -188,9 +186,9 @@ func fill(root string, gen func(put func(index.Record) error) error) (err error)
 	return db.PutMany(recs)
 }
 
-// newRecord is the record of a plain backup of size bytes, with no sha256
+// genRecord is the record of a plain backup of size bytes, with no sha256
 // yet.
-func newRecord(host string, created time.Time, loc *time.Location, origin string, size int) index.Record {
+func genRecord(host string, created time.Time, loc *time.Location, origin string, size int) index.Record {
 	created = created.UTC().Truncate(time.Microsecond)
 	ts := blob.FormatTimestamp(created.In(loc))
 	return index.Record{
@@ -200,21 +198,54 @@ func newRecord(host string, created time.Time, loc *time.Location, origin string
 	}
 }
 
-// write writes one plain backup file and returns its record.
-func write(root string, loc *time.Location, b Backup, origin string) (index.Record, error) {
-	r := newRecord(b.Host, b.Created, loc, origin, len(b.Data))
+// genWrite writes one plain backup file and returns its record.
+func genWrite(root string, loc *time.Location, b GenBackup, origin string) (index.Record, error) {
+	r := genRecord(b.Host, b.Created, loc, origin, len(b.Data))
 	r.SHA256 = blob.Sum(b.Data)
-	if err := os.MkdirAll(filepath.Join(root, b.Host), dirMode); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, b.Host), DirMode); err != nil {
 		return r, err
 	}
 	p := filepath.Join(root, filepath.FromSlash(r.File))
-	if err := os.WriteFile(p, b.Data, fileMode); err != nil {
-		return r, fmt.Errorf("storegen: %w", err)
+	if err := os.WriteFile(p, b.Data, FileMode); err != nil {
+		return r, fmt.Errorf("store: generate: %w", err)
 	}
 	// Dated with its instant, as the store dates the files it writes (a
 	// rebuilt index reads the name's zone from it).
 	if err := os.Chtimes(p, time.Time{}, r.Created); err != nil {
-		return r, fmt.Errorf("storegen: %w", err)
+		return r, fmt.Errorf("store: generate: %w", err)
 	}
 	return r, nil
+}
+
+// Snapshot maps every path under dir to its mode, modification time and
+// content: two equal snapshots mean a bit-identical tree.
+func Snapshot(dir string) (map[string]string, error) {
+	snap := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		content := ""
+		if fi.Mode().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			content = string(b)
+		}
+		mtime := fi.ModTime().UnixNano()
+		if runtime.GOOS == "windows" && d.Name() == IndexFile {
+			// bbolt truncates its file to the mapping's size at every
+			// read-write open on Windows, which moves the mtime even when
+			// no byte changes: there, the bytes alone are compared.
+			mtime = 0
+		}
+		snap[p] = fmt.Sprintf("%v %d %q", fi.Mode(), mtime, content)
+		return nil
+	})
+	return snap, err
 }
