@@ -72,17 +72,25 @@ func (db *DB) SetFolderStates(states map[string]FolderState) error {
 		return nil
 	}
 	return db.update("record folder states", func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists([]byte(BucketFolders))
-		if err != nil {
+		return putFolderStates(tx, states)
+	})
+}
+
+// putFolderStates writes states into BucketFolders (made when missing).
+func putFolderStates(tx *bolt.Tx, states map[string]FolderState) error {
+	if len(states) == 0 {
+		return nil
+	}
+	b, err := tx.CreateBucketIfNotExists([]byte(BucketFolders))
+	if err != nil {
+		return err
+	}
+	for host, st := range states {
+		if err := b.Put([]byte(host), st.encode()); err != nil {
 			return err
 		}
-		for host, st := range states {
-			if err := b.Put([]byte(host), st.encode()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Generation is the id of the index's last committed write transaction:

@@ -27,6 +27,17 @@ func (db *DB) Put(r Record) error {
 // PutMany adds records in one transaction: all or none. ErrExists when a
 // key is taken, in the index or twice in records; otherwise as Put.
 func (db *DB) PutMany(records []Record) error {
+	return db.putNoting(records, nil)
+}
+
+// PutNoting is Put with the given host folder states recorded in the same
+// transaction (see SetFolderStates): a backup and the state of the folder
+// it went into cost one commit, not two.
+func (db *DB) PutNoting(r Record, folders map[string]FolderState) error {
+	return db.putNoting([]Record{r}, folders)
+}
+
+func (db *DB) putNoting(records []Record, folders map[string]FolderState) error {
 	for _, r := range records {
 		if err := validRecord(r); err != nil {
 			return fmt.Errorf("put into index %s: %w", db.path, err)
@@ -43,7 +54,7 @@ func (db *DB) PutMany(records []Record) error {
 				return err
 			}
 		}
-		return nil
+		return putFolderStates(tx, folders)
 	})
 }
 

@@ -99,7 +99,7 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 	if err := s.publish(&rec, stored, compress); err != nil {
 		return Backup{}, err
 	}
-	if err := s.db.Put(rec); err != nil {
+	if err := s.db.PutNoting(rec, s.folderNote(rec.Host)); err != nil {
 		// Not acknowledged: take the file back so nothing is half done.
 		// Should the remove fail too, verify reports the file and reindex
 		// adopts it.

@@ -88,6 +88,25 @@ func (s *Store) StaleFolders() []string {
 	return out
 }
 
+// folderNote is the state of host's folder to record with a backup just
+// written into it, in the same commit (nil when folders are not tracked,
+// or the folder was already stale: it stays flagged until reindex). Close
+// then finds that folder recorded and writes nothing more for it.
+func (s *Store) folderNote(host string) map[string]index.FolderState {
+	if !s.folders.record || s.folders.stale[host] {
+		return nil
+	}
+	st, err := s.folderState(host)
+	if err != nil {
+		return nil
+	}
+	if s.folders.known == nil {
+		s.folders.known = map[string]index.FolderState{}
+	}
+	s.folders.known[host] = st
+	return map[string]index.FolderState{host: st}
+}
+
 // recordFolders records the state of every host folder that is not stale
 // and differs from what is recorded: one stat per host, and a write only
 // when something changed.

@@ -70,3 +70,33 @@ func TestStaleFolder(t *testing.T) {
 		t.Fatalf("after reindex: %v %s", s.StaleFolders(), logs.String())
 	}
 }
+
+// TestCreateRecordsItsFolderInOneCommit: a create writes its record and
+// its folder's new state in one index commit (bbolt syncs twice a commit),
+// and the next open finds that folder as recorded.
+func TestCreateRecordsItsFolderInOneCommit(t *testing.T) {
+	f := newFixture(t)
+	p := f.config("mcp.json", []byte(`{"mcpServers": {}}`))
+	f.create("cursor", p)
+	s := f.open()
+	before, err := s.db.Generation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(context.Background(), CreateOptions{Host: "cursor", ConfigPath: p}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.recordFolders(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.db.Generation()
+	s.Close()
+	if err != nil || after != before+1 {
+		t.Fatalf("a create made %d index commits (%v), want 1", after-before, err)
+	}
+	r := f.open(func(o *Options) { o.UpgradingReader = true })
+	defer r.Close()
+	if got := r.StaleFolders(); len(got) != 0 {
+		t.Fatalf("after our own create: stale %v", got)
+	}
+}
