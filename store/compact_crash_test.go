@@ -117,7 +117,12 @@ func compactCrashStore(t *testing.T, n int) (string, map[string][]byte) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "backups")
 	var bs []GenBackup
-	now := time.Now()
+	// Anchored to a fixed hour of the day, not to now: which kept delta
+	// loses its base to KeepDaily depends on where the day boundaries fall
+	// among the backups, and a store built from now changed that with the
+	// hour the test ran at.
+	y, m, d := time.Now().Date()
+	now := time.Date(y, m, d, 0, 0, 0, 0, time.Local).Add(-30 * time.Minute)
 	for i := range n {
 		host := []string{"cursor", "vscode"}[i%2]
 		data := bytes.Repeat(fmt.Appendf(nil, `{"server%d": "npx"},`, i), 1+i*37%400)
@@ -457,7 +462,12 @@ func deltaCrashStore(t *testing.T, n int, compacted bool) (string, map[string][]
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "backups")
 	var bs []GenBackup
-	now := time.Now()
+	// Anchored to a fixed hour of the day, not to now: which kept delta
+	// loses its base to KeepDaily depends on where the day boundaries fall
+	// among the backups, and a store built from now changed that with the
+	// hour the test ran at.
+	y, m, d := time.Now().Date()
+	now := time.Date(y, m, d, 0, 0, 0, 0, time.Local).Add(-30 * time.Minute)
 	for i := range n {
 		host := []string{"cursor", "vscode"}[i%2]
 		bs = append(bs, GenBackup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: claudeLike(n - i)})
