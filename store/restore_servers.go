@@ -92,7 +92,7 @@ func (s *Store) RestoreServers(ctx context.Context, o RestoreServersOptions) (Re
 	}
 	var data []byte
 	if o.Timestamp != "" {
-		data, err = s.Read(b)
+		data, err = s.readParsable(b)
 	} else {
 		b, data, err = s.backupWithServers(ctx, h, o, res.Target, curServers)
 	}
@@ -190,9 +190,9 @@ func (s *Store) backupWithServers(ctx context.Context, h Host, o RestoreServersO
 			return Backup{}, nil, err
 		}
 		passed[b.Timestamp] = true
-		data, err := s.Read(b)
-		if IsIntegrity(err) {
-			continue // a damaged backup is verify's business; look further
+		data, err := s.readParsable(b)
+		if IsIntegrity(err) || errors.Is(err, ErrInvalid) {
+			continue // a damaged or huge backup is no candidate; look further
 		}
 		if err != nil {
 			return Backup{}, nil, err
