@@ -206,3 +206,27 @@ func TestRestoreBigSafety(t *testing.T) {
 		t.Errorf("safety backup or restored content wrong")
 	}
 }
+
+// RollbackOnFailure puts a big config back from its backup as a stream.
+func TestRollbackBig(t *testing.T) {
+	f := newFixture(t)
+	cfg := filepath.Join(f.dir, "cfg.json")
+	paddedConfig(t, cfg, StreamThreshold+3)
+	want := fileSum(t, cfg)
+	s := f.open()
+	defer s.Close()
+	ctx := context.Background()
+	res, err := s.PrepareBackup(ctx, "cursor", cfg, false)
+	if err != nil || res == nil {
+		t.Fatalf("prepare: %v", err)
+	}
+	if err := os.WriteFile(cfg, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RollbackOnFailure(ctx, res, cfg); err != nil {
+		t.Fatalf("rollback: %v", err)
+	}
+	if fileSum(t, cfg) != want {
+		t.Error("rolled back content differs")
+	}
+}
