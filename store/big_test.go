@@ -230,3 +230,33 @@ func TestRollbackBig(t *testing.T) {
 		t.Error("rolled back content differs")
 	}
 }
+
+// A guard over a config above MaxParseSize records the change with its
+// servers unknown (never an error), and undo puts the config back.
+func TestGuardHugeConfig(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes several 64 MiB files")
+	}
+	f := newGuardFixture(t)
+	paddedConfig(t, f.cursor, MaxParseSize+100)
+	before := fileSum(t, f.cursor)
+	s := f.open()
+	ctx := context.Background()
+	cs, err := s.Guard(ctx, []string{"cursor"}, func(context.Context) error {
+		paddedConfig(t, f.cursor, MaxParseSize+200)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("guard: %v", err)
+	}
+	rep := s.Report(ctx, cs)
+	if len(rep) != 1 || rep[0].Kind != "changed" || rep[0].Servers != nil {
+		t.Fatalf("report %+v", rep)
+	}
+	if _, err := s.Undo(ctx, UndoOptions{}); err != nil {
+		t.Fatalf("undo: %v", err)
+	}
+	if fileSum(t, f.cursor) != before {
+		t.Error("undo did not put the huge config back")
+	}
+}

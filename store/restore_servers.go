@@ -165,6 +165,7 @@ func at(pos string) string {
 func (s *Store) backupWithServers(ctx context.Context, h Host, o RestoreServersOptions, target string, cur map[string]string) (Backup, []byte, error) {
 	passed := map[string]bool{}
 	anyPath := false
+	var tooBig error // the first backup passed over for its size
 	for {
 		if err := ctx.Err(); err != nil {
 			return Backup{}, nil, err
@@ -179,6 +180,9 @@ func (s *Store) backupWithServers(ctx context.Context, h Host, o RestoreServersO
 			anyPath = true
 			continue
 		}
+		if errors.Is(err, ErrNotFound) && tooBig != nil {
+			return Backup{}, nil, tooBig // say why the newest was not read
+		}
 		if errors.Is(err, ErrNotFound) {
 			what := "a server that " + target + " lacks"
 			if len(o.Servers) > 0 {
@@ -191,6 +195,9 @@ func (s *Store) backupWithServers(ctx context.Context, h Host, o RestoreServersO
 		}
 		passed[b.Timestamp] = true
 		data, err := s.readParsable(b)
+		if errors.Is(err, ErrInvalid) && tooBig == nil {
+			tooBig = err
+		}
 		if IsIntegrity(err) || errors.Is(err, ErrInvalid) {
 			continue // a damaged or huge backup is no candidate; look further
 		}

@@ -137,8 +137,16 @@ func TestHugeConfig(t *testing.T) {
 		}
 		os.Remove(to)
 	}
-	r := e.run("diff", "--host", "cursor")
-	if r.code != 2 || !strings.Contains(r.stderr, "limit for parsing") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
-		t.Errorf("diff of a huge backup: want exit 2 and a one-line error naming the limit, got %s", r)
+	for _, args := range [][]string{
+		{"diff", "--host", "cursor"},
+		{"restore", "--host", "cursor", "--servers", "--to", filepath.Join(e.home, "small.json")},
+	} {
+		if len(args) > 3 {
+			e.writeConfig(args[len(args)-1], "small", 0o600)
+		}
+		r := e.run(args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "64 MiB limit for parsing") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v on a huge backup: want exit 2 and a one-line error naming the limit, got %s", args, r)
+		}
 	}
 }
