@@ -145,15 +145,22 @@ func NewStreamEncoder(w io.Writer, size int64) (*zstd.Encoder, error) {
 // StreamDecoder decodes a zstd stream from a reader in bounded memory.
 type StreamDecoder struct{ d *zstd.Decoder }
 
+// MaxStreamWindow is the largest window NewStreamDecoder accepts: that
+// of a frame Compress made of a config up to 64 MiB (one segment, its
+// window its size), with room to spare. A frame asking for more is
+// ErrTooLarge, so a hostile file cannot make a stream take more memory.
+const MaxStreamWindow = 128 << 20
+
 // NewStreamDecoder returns a decoder reading zstd frames from r in one
-// goroutine with low memory: a frame's window (at most MaxDecodedSize) is
-// all the history it keeps. Errors from Read are ErrCorrupt or, for a
+// goroutine with low memory: a frame's window (StreamWindow for the
+// frames NewStreamEncoder writes, at most MaxStreamWindow) is all the
+// history it keeps. Errors from Read are ErrCorrupt or, for a
 // window larger than allowed, ErrTooLarge. Close releases it.
 func NewStreamDecoder(r io.Reader) (*StreamDecoder, error) {
 	d, err := zstd.NewReader(r,
 		zstd.WithDecoderConcurrency(1),
 		zstd.WithDecoderLowmem(true),
-		zstd.WithDecoderMaxWindow(MaxDecodedSize),
+		zstd.WithDecoderMaxWindow(MaxStreamWindow),
 		// No cap on the output: a stream is never held whole.
 		zstd.WithDecoderMaxMemory(1<<62),
 	)

@@ -94,6 +94,10 @@ func tooLarge(p string, limit int64) error {
 // Read returns the original bytes of b after checking them against the
 // index: the file's size, its decoding, and the sha256 of the result. Any
 // mismatch is ErrIntegrity naming the file.
+//
+// Read holds the whole content, whatever its size: the store's own paths
+// for a backup above StreamThreshold (restore, show, verify, compact, a
+// skip-unchanged check) stream it instead; use WriteTo for that.
 func (s *Store) Read(b Backup) ([]byte, error) {
 	data, p, err := s.checkBackup(b)
 	if err != nil {
