@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // paddedConfig writes a valid JSON config of exactly size bytes at p: a
@@ -258,5 +259,40 @@ func TestGuardHugeConfig(t *testing.T) {
 	}
 	if fileSum(t, f.cursor) != before {
 		t.Error("undo did not put the huge config back")
+	}
+}
+
+// Claude Code's rotating copy of a big ~/.claude.json is adopted by
+// import (past the old 64 MiB refusal), streamed, dated by its mtime,
+// and only once.
+func TestImportBigCopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 2 x 64 MiB")
+	}
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.open()
+	defer s.Close()
+	p := filepath.Join(s.env.Getenv("HOME"), ".claude", "backups", ".claude.json.backup.1")
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	paddedConfig(t, p, MaxParseSize+5)
+	when := time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.UTC)
+	os.Chtimes(p, when, when)
+	res, err := s.Import(ctx, ImportOptions{})
+	if err != nil || len(res.Adopted) != 1 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	b := res.Adopted[0].Backup
+	if !b.Created.Equal(when) || b.SHA256 != fileSum(t, p) || b.OriginalSize != MaxParseSize+5 {
+		t.Errorf("adopted %+v", b)
+	}
+	if err := s.checkIntact(*b); err != nil {
+		t.Error(err)
+	}
+	again, err := s.Import(ctx, ImportOptions{})
+	if err != nil || len(again.Adopted) != 0 || len(again.Skipped) != 1 {
+		t.Fatalf("second run: %+v %v", again, err)
 	}
 }
