@@ -5,7 +5,10 @@
 //  1. a temp file in the destination's own directory, named
 //     "." + base + "." + 16 random hex digits + ".tmp", created with
 //     O_CREATE|O_EXCL and mode 0600;
-//  2. write everything and check the byte count (ErrShortWrite);
+//  2. write everything and check the byte count (ErrShortWrite); the
+//     streaming forms (WriteNewFromAt, ReplaceFileFrom) let a callback
+//     write the content through a fixed buffer instead, and an error it
+//     returns (a checksum found wrong at the end) fails the whole write;
 //  3. chmod the open file to the final mode, so the umask never matters
 //     (WriteNewAt also sets the modification time here, by name, so the
 //     fsync makes it as durable as the bytes);

@@ -3,6 +3,7 @@ package atomic
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"syscall"
@@ -26,13 +27,26 @@ func ReplaceFile(fsys FS, path string, data []byte, perm fs.FileMode) error {
 	return replaceFile(fsys, path, data, perm, platformRetry)
 }
 
+// ReplaceFileFrom is ReplaceFile for content that is streamed rather than
+// held: write is called once with the temp file beside the target and
+// writes the new content to it. An error from write (a checksum that does
+// not match, found at the end of the stream) fails the replace before the
+// rename: the target keeps its old bytes and no temp file is left.
+func ReplaceFileFrom(fsys FS, path string, write func(io.Writer) error, perm fs.FileMode) error {
+	return replaceFileFrom(fsys, path, write, perm, platformRetry)
+}
+
 func replaceFile(fsys FS, path string, data []byte, perm fs.FileMode, retry retryPolicy) error {
+	return replaceFileFrom(fsys, path, bytesWriter(data), perm, retry)
+}
+
+func replaceFileFrom(fsys FS, path string, write func(io.Writer) error, perm fs.FileMode, retry retryPolicy) error {
 	target, mode, err := resolveTarget(fsys, path, perm)
 	if err != nil {
 		return err
 	}
 	dir := filepath.Dir(target)
-	tmp, err := writeTemp(fsys, dir, filepath.Base(target), data, mode)
+	tmp, err := writeTemp(fsys, dir, filepath.Base(target), write, mode)
 	if err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}

@@ -3,6 +3,7 @@ package atomic
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"time"
@@ -31,9 +32,35 @@ func WriteNewAt(fsys FS, path string, data []byte, perm fs.FileMode, mtime time.
 	return writeNew(fsys, path, data, perm, mtime, platformRetry)
 }
 
+// WriteNewFromAt is WriteNewAt for content that is streamed rather than
+// held: write is called once with the temp file and writes the content to
+// it (from a reader, through an encoder); an error from write fails the
+// whole write, leaving no file. Memory is whatever write uses.
+func WriteNewFromAt(fsys FS, path string, write func(io.Writer) error, perm fs.FileMode, mtime time.Time) error {
+	return writeNewFrom(fsys, path, write, perm, mtime, platformRetry)
+}
+
 func writeNew(fsys FS, path string, data []byte, perm fs.FileMode, mtime time.Time, retry retryPolicy) error {
+	return writeNewFrom(fsys, path, bytesWriter(data), perm, mtime, retry)
+}
+
+// bytesWriter writes data in one Write and checks the count.
+func bytesWriter(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		n, err := w.Write(data)
+		if err != nil {
+			return fmt.Errorf("write temp file: %w", err)
+		}
+		if n != len(data) {
+			return fmt.Errorf("%w: %d of %d bytes", ErrShortWrite, n, len(data))
+		}
+		return nil
+	}
+}
+
+func writeNewFrom(fsys FS, path string, write func(io.Writer) error, perm fs.FileMode, mtime time.Time, retry retryPolicy) error {
 	dir := filepath.Dir(path)
-	tmp, err := writeTempAt(fsys, dir, filepath.Base(path), data, perm, mtime)
+	tmp, err := writeTempAt(fsys, dir, filepath.Base(path), write, perm, mtime)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -56,13 +83,13 @@ func writeNew(fsys FS, path string, data []byte, perm fs.FileMode, mtime time.Ti
 // writeTemp runs the protocol up to the publish step: it returns the name of
 // a closed, fsynced temp file in dir holding data with mode perm. On error
 // no temp file is left (unless even removing it failed, which is reported).
-func writeTemp(fsys FS, dir, base string, data []byte, perm fs.FileMode) (string, error) {
-	return writeTempAt(fsys, dir, base, data, perm, time.Time{})
+func writeTemp(fsys FS, dir, base string, write func(io.Writer) error, perm fs.FileMode) (string, error) {
+	return writeTempAt(fsys, dir, base, write, perm, time.Time{})
 }
 
 // writeTempAt is writeTemp that sets the temp file's modification time to
 // mtime (unless zero) after the last write and before the fsync.
-func writeTempAt(fsys FS, dir, base string, data []byte, perm fs.FileMode, mtime time.Time) (string, error) {
+func writeTempAt(fsys FS, dir, base string, write func(io.Writer) error, perm fs.FileMode, mtime time.Time) (string, error) {
 	f, err := createTemp(fsys, dir, base)
 	if isNotExist(err) {
 		return "", fmt.Errorf("%w: %s", ErrNoDir, dir)
@@ -70,7 +97,7 @@ func writeTempAt(fsys FS, dir, base string, data []byte, perm fs.FileMode, mtime
 	if err != nil {
 		return "", fmt.Errorf("create temp file: %w", err)
 	}
-	err = fill(fsys, f, data, perm, mtime)
+	err = fill(fsys, f, write, perm, mtime)
 	// Close even after a failure: the descriptor must go. Its error counts
 	// only when nothing failed before (a failed close may mean lost data,
 	// as on NFS).
@@ -83,17 +110,16 @@ func writeTempAt(fsys FS, dir, base string, data []byte, perm fs.FileMode, mtime
 	return f.Name(), nil
 }
 
-// fill writes data, sets the final mode (and mtime, unless zero) and
+// fill writes the content (with write), sets the final mode (and mtime, unless zero) and
 // fsyncs. The chmod goes through
 // the open file, before the fsync: it cannot be redirected by a name swapped
 // in the directory, and the fsync makes the mode as durable as the bytes.
-func fill(fsys FS, f File, data []byte, perm fs.FileMode, mtime time.Time) error {
-	n, err := f.Write(data)
-	if err != nil {
-		return fmt.Errorf("write temp file: %w", err)
-	}
-	if n != len(data) {
-		return fmt.Errorf("%w: %d of %d bytes to %s", ErrShortWrite, n, len(data), f.Name())
+func fill(fsys FS, f File, write func(io.Writer) error, perm fs.FileMode, mtime time.Time) error {
+	if err := write(f); err != nil {
+		if errors.Is(err, ErrShortWrite) {
+			return fmt.Errorf("%w to %s", err, f.Name())
+		}
+		return err
 	}
 	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("chmod temp file: %w", err)
@@ -140,7 +166,7 @@ func takenMeanwhile(fsys FS, path string) func(error) error {
 // of the names, which costs one fsync instead of one per file.
 func PublishNewAt(fsys FS, path string, data []byte, perm fs.FileMode, mtime time.Time) error {
 	dir := filepath.Dir(path)
-	tmp, err := writeTempAt(fsys, dir, filepath.Base(path), data, perm, mtime)
+	tmp, err := writeTempAt(fsys, dir, filepath.Base(path), bytesWriter(data), perm, mtime)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

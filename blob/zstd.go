@@ -3,6 +3,7 @@ package blob
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -115,3 +116,71 @@ func Decompress(src []byte, limit int64) ([]byte, error) {
 		size = limit
 	}
 }
+
+// StreamWindow is the window of the frames NewStreamEncoder writes, and
+// so about the memory each side of a stream needs: a config of any size
+// is encoded and decoded in this much history, not in its own size.
+const StreamWindow = 8 << 20
+
+// NewStreamEncoder returns an encoder writing one zstd frame to w that
+// declares size as its content size (Close checks it: a config that grew
+// or shrank while being read is an error, not a wrong frame) and carries
+// zstd's content checksum. One block goes at a time (concurrency 1, lower
+// memory), so its memory stays a few times StreamWindow whatever size is.
+// The caller must Close it to finish the frame.
+func NewStreamEncoder(w io.Writer, size int64) (*zstd.Encoder, error) {
+	e, err := zstd.NewWriter(nil,
+		zstd.WithEncoderConcurrency(1),
+		zstd.WithZeroFrames(true),
+		zstd.WithLowerEncoderMem(true),
+		zstd.WithWindowSize(StreamWindow),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("zstd encoder: %w", err)
+	}
+	e.ResetContentSize(w, size)
+	return e, nil
+}
+
+// StreamDecoder decodes a zstd stream from a reader in bounded memory.
+type StreamDecoder struct{ d *zstd.Decoder }
+
+// MaxStreamWindow is the largest window NewStreamDecoder accepts: that
+// of a frame Compress made of a config up to 64 MiB (one segment, its
+// window its size), with room to spare. A frame asking for more is
+// ErrTooLarge, so a hostile file cannot make a stream take more memory.
+const MaxStreamWindow = 128 << 20
+
+// NewStreamDecoder returns a decoder reading zstd frames from r in one
+// goroutine with low memory: a frame's window (StreamWindow for the
+// frames NewStreamEncoder writes, at most MaxStreamWindow) is all the
+// history it keeps. Errors from Read are ErrCorrupt or, for a
+// window larger than allowed, ErrTooLarge. Close releases it.
+func NewStreamDecoder(r io.Reader) (*StreamDecoder, error) {
+	d, err := zstd.NewReader(r,
+		zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxWindow(MaxStreamWindow),
+		// No cap on the output: a stream is never held whole.
+		zstd.WithDecoderMaxMemory(1<<62),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return &StreamDecoder{d: d}, nil
+}
+
+// Read reads decoded bytes.
+func (s *StreamDecoder) Read(p []byte) (int, error) {
+	n, err := s.d.Read(p)
+	switch {
+	case err == nil, err == io.EOF:
+		return n, err
+	case errors.Is(err, zstd.ErrWindowSizeExceeded):
+		return n, fmt.Errorf("%w: %v", ErrTooLarge, err)
+	}
+	return n, fmt.Errorf("%w: %v", ErrCorrupt, err)
+}
+
+// Close releases the decoder.
+func (s *StreamDecoder) Close() { s.d.Close() }

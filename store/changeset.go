@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
 )
 
@@ -74,14 +73,14 @@ func sameState(a, b *ConfigState) bool {
 // currentSum reads the config at p: its sha256, or exists false when
 // there is none.
 func (s *Store) currentSum(p string) (sum [32]byte, exists bool, err error) {
-	data, err := s.readConfig(p)
+	sum, _, err = s.configForServers(p)
 	if errors.Is(err, ErrConfigMissing) {
 		return sum, false, nil
 	}
 	if err != nil {
 		return sum, false, err
 	}
-	return blob.Sum(data), true, nil
+	return sum, true, nil
 }
 
 // matches reports whether the config at p holds state st.
@@ -143,7 +142,7 @@ func (s *Store) serversAt(ctx context.Context, host string, st *ConfigState) (ma
 	if err != nil {
 		return nil, false
 	}
-	data, err := s.Read(b)
+	data, err := s.readParsable(b) // a huge config's servers are unknown
 	if err != nil {
 		return nil, false
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -196,6 +197,9 @@ func seriesOf(r index.Record) seriesKey { return seriesKey{r.Host, r.OriginalPat
 // compressOne stores r's backup as .zst and returns its new record.
 func (s *Store) compressOne(r index.Record) (index.Record, error) {
 	old := s.backupOf(r)
+	if streamedBackup(old) {
+		return s.compressStreamed(r)
+	}
 	data, err := s.Read(old)
 	if err != nil {
 		return r, err
@@ -223,6 +227,78 @@ func (s *Store) compressOne(r index.Record) (index.Record, error) {
 		return nr, fmt.Errorf("compressed %s to %s, but the plain file stays as an unindexed duplicate: %w", old.Path, zpath, err)
 	}
 	return nr, nil
+}
+
+// compressStreamed is compressOne for a backup above StreamThreshold, in
+// fixed memory: the plain file is streamed through sha256 and a zstd
+// encoder into the .zst (a plain file that does not match the index
+// publishes nothing), the .zst is checked by a streamed decode, and only
+// then is the index switched to it.
+func (s *Store) compressStreamed(r index.Record) (index.Record, error) {
+	old := s.backupOf(r)
+	nr := r
+	nr.File, nr.Compression = r.File+blob.ZstdSuffix, index.Zstd
+	zpath := old.Path + blob.ZstdSuffix
+	err := hatomic.WriteNewFromAt(s.fs, zpath, s.zstdWriter(old, &nr), FileMode, r.Created)
+	if errors.Is(err, hatomic.ErrExist) {
+		nr.StoredSize, err = s.adoptZstdStreamed(nr, zpath)
+	} else if err == nil {
+		if err = s.checkIntact(s.backupOf(nr)); err != nil {
+			err = errors.Join(err, s.removeAndSync(zpath))
+		}
+	}
+	if err != nil {
+		return r, fmt.Errorf("compress %s: %w", old.Path, err)
+	}
+	if err := s.db.Replace(nr); err != nil {
+		rmErr := s.fs.Remove(zpath)
+		return r, errors.Join(fmt.Errorf("index %s: %w", s.indexPath(), err), rmErr)
+	}
+	if err := s.removeAndSync(old.Path); err != nil {
+		return nr, fmt.Errorf("compressed %s to %s, but the plain file stays as an unindexed duplicate: %w", old.Path, zpath, err)
+	}
+	return nr, nil
+}
+
+// zstdWriter streams plain backup b into a zstd frame and fails unless
+// what it read matches b's index entry; it sets nr's stored size.
+func (s *Store) zstdWriter(b Backup, nr *index.Record) func(io.Writer) error {
+	return func(w io.Writer) error {
+		if _, p, err := s.backupFileProblem(b); p != nil || err != nil {
+			if p != nil {
+				return p.err()
+			}
+			return err
+		}
+		f, err := s.fs.OpenFile(b.Path, os.O_RDONLY, 0)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		var got index.Record
+		if err := encodeStream(w, f, &got, true, func(err error) error { return fmt.Errorf("read %s: %w", b.Path, err) }); err != nil {
+			return err
+		}
+		if got.OriginalSize != b.OriginalSize || got.SHA256 != b.SHA256 {
+			return fmt.Errorf("backup %s: %w: %s: sha256 does not match the index", b.Path, ErrIntegrity, ProblemChecksum)
+		}
+		nr.StoredSize = got.StoredSize
+		return nil
+	}
+}
+
+// adoptZstdStreamed is adoptZstd for a big backup: the file at r's .zst
+// name is checked by a streamed decode.
+func (s *Store) adoptZstdStreamed(r index.Record, zpath string) (int64, error) {
+	fi, err := s.fs.Lstat(zpath)
+	if err != nil {
+		return 0, fmt.Errorf("%s exists: %w", zpath, err)
+	}
+	r.StoredSize = fi.Size()
+	if err := s.checkIntact(s.backupOf(r)); err != nil {
+		return 0, fmt.Errorf("%s exists and is not this backup (run verify): %w", zpath, err)
+	}
+	return r.StoredSize, nil
 }
 
 // checkZstd checks that z decodes to exactly the bytes r's sha256 names.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"path/filepath"
@@ -47,12 +48,19 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (Result, error) {
 	if p, err = filepath.Abs(p); err != nil {
 		return Result{}, fmt.Errorf("config %s: %w", o.ConfigPath, err)
 	}
-	data, err := s.readConfig(p)
+	fi, err := s.configInfo(p)
+	if err != nil {
+		return Result{}, err
+	}
+	if streamed(fi.Size()) {
+		return s.createStreamed(ctx, h.Name, p, o)
+	}
+	data, err := s.readConfigOf(p, fi)
 	if err != nil {
 		return Result{}, err
 	}
 	if o.SkipUnchanged {
-		if b, ok := s.unchanged(ctx, h.Name, p, data); ok {
+		if b, ok := s.unchanged(ctx, h.Name, p, blob.Sum(data)); ok {
 			return Result{Backup: b, Skipped: true}, nil
 		}
 	}
@@ -60,16 +68,50 @@ func (s *Store) Create(ctx context.Context, o CreateOptions) (Result, error) {
 	return Result{Backup: b}, err
 }
 
+// createStreamed is Create for a config above StreamThreshold: with
+// SkipUnchanged a first streamed pass hashes it, then a second streams it
+// into the backup file (see storeStreamed).
+func (s *Store) createStreamed(ctx context.Context, host, p string, o CreateOptions) (Result, error) {
+	if o.SkipUnchanged {
+		sum, _, err := s.configSum(p)
+		if err != nil {
+			return Result{}, err
+		}
+		if b, ok := s.unchanged(ctx, host, p, sum); ok {
+			return Result{Backup: b, Skipped: true}, nil
+		}
+	}
+	b, err := s.storeStreamed(ctx, host, p, o.Compress, false)
+	return Result{Backup: b}, err
+}
+
+// storeConfig backs up the live config at p as host's (a safety backup
+// with safety): read whole at or below StreamThreshold, streamed above.
+func (s *Store) storeConfig(ctx context.Context, host, p string, compress, safety bool) (Backup, error) {
+	fi, err := s.configInfo(p)
+	if err != nil {
+		return Backup{}, err
+	}
+	if streamed(fi.Size()) {
+		return s.storeStreamed(ctx, host, p, compress, safety)
+	}
+	data, err := s.readConfigOf(p, fi)
+	if err != nil {
+		return Backup{}, err
+	}
+	return s.store(ctx, host, p, data, compress, safety)
+}
+
 // unchanged returns host's latest backup of path (as Latest chooses: never
 // a future-dated one; a safety backup counts, it holds what the config
 // last held) when it holds data and reads back intact: a damaged backup is
 // no reason to skip a new one.
-func (s *Store) unchanged(ctx context.Context, host, path string, data []byte) (Backup, bool) {
+func (s *Store) unchanged(ctx context.Context, host, path string, sum [32]byte) (Backup, bool) {
 	latest, err := s.latest(host, func(r index.Record) bool { return r.OriginalPath == path })
-	if err != nil || latest.SHA256 != blob.Sum(data) {
+	if err != nil || latest.SHA256 != sum {
 		return Backup{}, false
 	}
-	if _, err := s.Read(latest); err != nil {
+	if err := s.checkIntact(latest); err != nil {
 		s.log.Warn("latest backup is damaged: backing up again", "backup", latest.Path, "error", err.Error())
 		return Backup{}, false
 	}
@@ -99,6 +141,38 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 	if err := s.publish(&rec, stored, compress); err != nil {
 		return Backup{}, err
 	}
+	return s.index(rec)
+}
+
+// storeStreamed is store for a config above StreamThreshold: it streams
+// the config at origin into the backup file in fixed memory, hashing it
+// (and compressing it with compress) on the way, so that the record holds
+// what the file holds. Its parse state is unknown: a document that big is
+// not parsed (see MaxParseSize).
+func (s *Store) storeStreamed(ctx context.Context, host, origin string, compress, safety bool) (Backup, error) {
+	dir := filepath.Join(s.root, host)
+	if _, _, err := hatomic.EnsureDir(s.fs, dir, DirMode, false); err != nil {
+		return Backup{}, fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	rec := index.Record{
+		Host: host, OriginalPath: origin, Compression: index.None,
+		Parse: index.ParseUnknown, Safety: safety,
+	}
+	if compress {
+		rec.Compression = index.Zstd
+	}
+	if err := ctx.Err(); err != nil {
+		return Backup{}, err
+	}
+	write := s.configWriter(origin, &rec, compress)
+	if err := s.publishWith(&rec, nil, write, compress, s.now()); err != nil {
+		return Backup{}, err
+	}
+	return s.index(rec)
+}
+
+// index records rec, whose file is published, in the index.
+func (s *Store) index(rec index.Record) (Backup, error) {
 	if err := s.db.PutNoting(rec, s.folderNote(rec.Host)); err != nil {
 		// Not acknowledged: take the file back so nothing is half done.
 		// Should the remove fail too, verify reports the file and reindex
@@ -126,6 +200,13 @@ func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
 // publishFrom is publish from instant created on (pull keeps a backup's
 // instant from the machine that took it).
 func (s *Store) publishFrom(rec *index.Record, stored []byte, compress bool, created time.Time) error {
+	return s.publishWith(rec, stored, nil, compress, created)
+}
+
+// publishWith is publishFrom with the file's content written by write,
+// when not nil (called again should a name be taken meanwhile), else
+// stored.
+func (s *Store) publishWith(rec *index.Record, stored []byte, write func(io.Writer) error, compress bool, created time.Time) error {
 	created = created.UTC().Truncate(time.Microsecond)
 	for range maxNameTries {
 		rec.Created = created
@@ -141,7 +222,13 @@ func (s *Store) publishFrom(rec *index.Record, stored []byte, compress bool, cre
 		}
 		// Dated with its instant: a rebuilt index reads the zone of the
 		// name from it (see instantOf).
-		err := hatomic.WriteNewAt(s.fs, filepath.Join(s.root, rec.Host, name), stored, FileMode, rec.Created)
+		p := filepath.Join(s.root, rec.Host, name)
+		var err error
+		if write != nil {
+			err = hatomic.WriteNewFromAt(s.fs, p, write, FileMode, rec.Created)
+		} else {
+			err = hatomic.WriteNewAt(s.fs, p, stored, FileMode, rec.Created)
+		}
 		if errors.Is(err, hatomic.ErrExist) {
 			continue
 		}

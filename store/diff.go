@@ -100,7 +100,7 @@ func (s *Store) compare(ctx context.Context, o DiffOptions) (comparison, error) 
 	if c.target, err = filepath.Abs(c.target); err != nil {
 		return comparison{}, err
 	}
-	if c.old, err = s.Read(b); err != nil {
+	if c.old, err = s.readParsable(b); err != nil {
 		return comparison{}, err
 	}
 	if c.new, err = s.readConfig(c.target); err != nil {

@@ -138,6 +138,9 @@ func (s *Store) importCopy(ctx context.Context, h Host, config, p string, dry bo
 		c.Reason = "not a regular file"
 		return c, false, nil
 	}
+	if streamed(fi.Size()) {
+		return s.importStreamed(ctx, h, config, p, fi.ModTime(), dry)
+	}
 	data, err := s.readConfig(p)
 	if errors.Is(err, ErrInvalid) {
 		c.Reason = "too large or not a file"
@@ -158,6 +161,47 @@ func (s *Store) importCopy(ctx context.Context, h Host, config, p string, dry bo
 	if err != nil {
 		return c, false, fmt.Errorf("import %s: %w", p, err)
 	}
+	c.Backup = &b
+	return c, true, nil
+}
+
+// importStreamed is importCopy for a copy above StreamThreshold: hashed
+// in a first streamed pass, then streamed into the store dated mtime (its
+// parse state unknown, as for every config that big).
+func (s *Store) importStreamed(ctx context.Context, h Host, config, p string, mtime time.Time, dry bool) (ImportCopy, bool, error) {
+	c := ImportCopy{Path: p, Host: h.Name}
+	sum, _, err := s.configSum(p)
+	if errors.Is(err, ErrInvalid) || errors.Is(err, ErrConfigMissing) {
+		c.Reason = "gone or not a file"
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	at := mtime.UTC().Truncate(time.Microsecond)
+	if b, ok := s.holding(h.Name, sum, at); ok {
+		c.Backup, c.Reason = &b, "already in the store"
+		return c, false, nil
+	}
+	if dry {
+		return c, true, nil
+	}
+	dir := filepath.Join(s.root, h.Name)
+	if _, _, err := hatomic.EnsureDir(s.fs, dir, DirMode, false); err != nil {
+		return c, false, fmt.Errorf("backup folder %s: %w", dir, err)
+	}
+	rec := index.Record{Host: h.Name, OriginalPath: config, Compression: index.None, Parse: index.ParseUnknown, Created: at}
+	if err := ctx.Err(); err != nil {
+		return c, false, err
+	}
+	if err := s.publishWith(&rec, nil, s.configWriter(p, &rec, false), false, at); err != nil {
+		return c, false, fmt.Errorf("import %s: %w", p, err)
+	}
+	if err := s.db.Put(rec); err != nil {
+		rmErr := s.fs.Remove(filepath.Join(s.root, filepath.FromSlash(rec.File)))
+		return c, false, errors.Join(fmt.Errorf("index %s: %w", s.indexPath(), err), rmErr)
+	}
+	b := s.backupOf(rec)
 	c.Backup = &b
 	return c, true, nil
 }

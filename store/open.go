@@ -30,9 +30,24 @@ const (
 	FileMode fs.FileMode = 0o600
 )
 
-// MaxConfigSize is the largest config file the store backs up. MCP configs
-// are kilobytes; anything this big is not one.
-const MaxConfigSize = 64 << 20
+// StreamThreshold is the size above which a config is streamed: read,
+// hashed, compressed, written, checked and restored through fixed buffers,
+// never held whole. At or below it a config is read into memory, which is
+// faster for the kilobyte configs most hosts keep. A config of any size
+// the file system holds is backed up.
+const StreamThreshold = 8 << 20
+
+// MaxParseSize is the largest config the commands that need a parsed
+// document (diff, restore --servers, the server comparison of watch and
+// guard) read whole; above it they refuse (watch and guard take the
+// servers as unknown). It limits parsing only, never what is backed up.
+const MaxParseSize = 64 << 20
+
+// MaxConfigSize is MaxParseSize.
+//
+// Deprecated: configs of any size are backed up; use MaxParseSize for the
+// limit on parsing, or StreamThreshold.
+const MaxConfigSize = MaxParseSize
 
 // Options configure Open. The zero value of every field but Root is usable.
 type Options struct {

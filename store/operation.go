@@ -34,18 +34,38 @@ func (s *Store) RollbackOnFailure(ctx context.Context, res *Result, configPath s
 	if res == nil {
 		return nil
 	}
+	if streamedBackup(res.Backup) {
+		// Checked first, then streamed into place in fixed memory.
+		if err := s.checkIntact(res.Backup); err != nil {
+			return fmt.Errorf("rollback of %s: %w", configPath, err)
+		}
+		target, err := s.rollbackTarget(configPath)
+		if err != nil {
+			return err
+		}
+		return s.replaceFrom(target, s.verifiedWriter(res.Backup))
+	}
 	data, err := s.Read(res.Backup)
 	if err != nil {
 		return fmt.Errorf("rollback of %s: %w", configPath, err)
 	}
-	target, err := filepath.Abs(configPath)
+	target, err := s.rollbackTarget(configPath)
 	if err != nil {
 		return err
 	}
-	if err := s.CheckOutside(target); err != nil {
-		return fmt.Errorf("rollback of %w", err)
-	}
 	return s.replace(target, data)
+}
+
+// rollbackTarget is configPath made absolute, outside the store.
+func (s *Store) rollbackTarget(configPath string) (string, error) {
+	target, err := filepath.Abs(configPath)
+	if err != nil {
+		return "", err
+	}
+	if err := s.CheckOutside(target); err != nil {
+		return "", fmt.Errorf("rollback of %w", err)
+	}
+	return target, nil
 }
 
 // Modify runs a caller's change of configPath between a backup and, should

@@ -94,6 +94,10 @@ func tooLarge(p string, limit int64) error {
 // Read returns the original bytes of b after checking them against the
 // index: the file's size, its decoding, and the sha256 of the result. Any
 // mismatch is ErrIntegrity naming the file.
+//
+// Read holds the whole content, whatever its size: the store's own paths
+// for a backup above StreamThreshold (restore, show, verify, compact, a
+// skip-unchanged check) stream it instead; use WriteTo for that.
 func (s *Store) Read(b Backup) ([]byte, error) {
 	data, p, err := s.checkBackup(b)
 	if err != nil {
@@ -115,29 +119,24 @@ func (s *Store) checkBackup(b Backup) (data []byte, p *Problem, err error) {
 
 // checkBackupInfo is checkBackup that also returns what Lstat said of the
 // file (nil when it is missing), so that verify looks at it only once.
+// A backup above StreamThreshold (not a delta) is checked as a stream, in
+// fixed memory, and data is nil.
 func (s *Store) checkBackupInfo(b Backup) (data []byte, fi fs.FileInfo, p *Problem, err error) {
+	if streamedBackup(b) {
+		fi, p, err = s.checkStream(b)
+		return nil, fi, p, err
+	}
 	return s.checkBackupAt(b, 0)
 }
 
 // checkBackupAt is checkBackupInfo for a backup read as the base of a
 // chain of depth deltas.
 func (s *Store) checkBackupAt(b Backup, depth int) (data []byte, fi fs.FileInfo, p *Problem, err error) {
-	fi, err = s.fs.Lstat(b.Path)
+	if fi, p, err = s.backupFileProblem(b); p != nil || err != nil {
+		return nil, fi, p, err
+	}
 	damage := func(k ProblemKind, format string, args ...any) ([]byte, fs.FileInfo, *Problem, error) {
 		return nil, fi, &Problem{Kind: k, Host: b.Host, Timestamp: b.Timestamp, Path: b.Path, Detail: fmt.Sprintf(format, args...)}, nil
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		fi = nil
-		return damage(ProblemMissing, "file is missing")
-	case err != nil:
-		return nil, nil, nil, err
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return damage(ProblemSymlink, "a symlink, not the backup file")
-	case !fi.Mode().IsRegular():
-		return damage(ProblemNotRegular, "%s, not a regular file", fileKind(fi.Mode()))
-	case fi.Size() != b.FileSize:
-		return damage(ProblemSize, "%d bytes, %d indexed", fi.Size(), b.FileSize)
 	}
 	stored, err := s.readLimited(b.Path, b.FileSize)
 	if errors.Is(err, ErrInvalid) || (err == nil && int64(len(stored)) != b.FileSize) {
@@ -164,25 +163,47 @@ func (s *Store) checkBackupAt(b Backup, depth int) (data []byte, fi fs.FileInfo,
 	return data, fi, nil, nil
 }
 
-// readConfig reads a live config (following symlinks, as hosts do). It
-// must be a regular file of at most MaxConfigSize bytes.
-func (s *Store) readConfig(p string) ([]byte, error) {
-	fi, err := s.fs.Stat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("config %s: %w", p, ErrConfigMissing)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", p, err)
+// backupFileProblem looks at b's file without reading it: missing, not a
+// regular file, or not the indexed size is a Problem. fi is nil when the
+// file is missing.
+func (s *Store) backupFileProblem(b Backup) (fi fs.FileInfo, p *Problem, err error) {
+	fi, err = s.fs.Lstat(b.Path)
+	damage := func(k ProblemKind, format string, args ...any) (fs.FileInfo, *Problem, error) {
+		return fi, &Problem{Kind: k, Host: b.Host, Timestamp: b.Timestamp, Path: b.Path, Detail: fmt.Sprintf(format, args...)}, nil
 	}
 	switch {
-	case fi.IsDir():
-		return nil, fmt.Errorf("config %s: %w: is a directory", p, ErrInvalid)
+	case errors.Is(err, fs.ErrNotExist):
+		fi = nil
+		return damage(ProblemMissing, "file is missing")
+	case err != nil:
+		return nil, nil, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return damage(ProblemSymlink, "a symlink, not the backup file")
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("config %s: %w: %s, not a regular file", p, ErrInvalid, fileKind(fi.Mode()))
-	case fi.Size() > MaxConfigSize:
-		return nil, fmt.Errorf("config %s: %w: %d bytes, larger than the %d MiB limit", p, ErrInvalid, fi.Size(), MaxConfigSize>>20)
+		return damage(ProblemNotRegular, "%s, not a regular file", fileKind(fi.Mode()))
+	case fi.Size() != b.FileSize:
+		return damage(ProblemSize, "%d bytes, %d indexed", fi.Size(), b.FileSize)
 	}
-	data, err := s.readLimited(p, MaxConfigSize)
+	return fi, nil, nil
+}
+
+// readConfig reads a live config whole (following symlinks, as hosts do).
+// It must be a regular file of at most MaxParseSize bytes: a bigger one is
+// backed up as a stream (see storeConfig), never read whole.
+func (s *Store) readConfig(p string) ([]byte, error) {
+	fi, err := s.configInfo(p)
+	if err != nil {
+		return nil, err
+	}
+	return s.readConfigOf(p, fi)
+}
+
+// readConfigOf is readConfig for a config already judged by configInfo.
+func (s *Store) readConfigOf(p string, fi fs.FileInfo) ([]byte, error) {
+	if fi.Size() > MaxParseSize {
+		return nil, fmt.Errorf("config %s: %w: %d bytes, larger than the %d MiB limit for parsing", p, ErrInvalid, fi.Size(), MaxParseSize>>20)
+	}
+	data, err := s.readLimited(p, MaxParseSize)
 	if err != nil {
 		return nil, fmt.Errorf("config %w", err)
 	}

@@ -92,7 +92,7 @@ func (s *Store) RestoreServers(ctx context.Context, o RestoreServersOptions) (Re
 	}
 	var data []byte
 	if o.Timestamp != "" {
-		data, err = s.Read(b)
+		data, err = s.readParsable(b)
 	} else {
 		b, data, err = s.backupWithServers(ctx, h, o, res.Target, curServers)
 	}
@@ -165,6 +165,7 @@ func at(pos string) string {
 func (s *Store) backupWithServers(ctx context.Context, h Host, o RestoreServersOptions, target string, cur map[string]string) (Backup, []byte, error) {
 	passed := map[string]bool{}
 	anyPath := false
+	var tooBig error // the first backup passed over for its size
 	for {
 		if err := ctx.Err(); err != nil {
 			return Backup{}, nil, err
@@ -179,6 +180,9 @@ func (s *Store) backupWithServers(ctx context.Context, h Host, o RestoreServersO
 			anyPath = true
 			continue
 		}
+		if errors.Is(err, ErrNotFound) && tooBig != nil {
+			return Backup{}, nil, tooBig // say why the newest was not read
+		}
 		if errors.Is(err, ErrNotFound) {
 			what := "a server that " + target + " lacks"
 			if len(o.Servers) > 0 {
@@ -190,9 +194,12 @@ func (s *Store) backupWithServers(ctx context.Context, h Host, o RestoreServersO
 			return Backup{}, nil, err
 		}
 		passed[b.Timestamp] = true
-		data, err := s.Read(b)
-		if IsIntegrity(err) {
-			continue // a damaged backup is verify's business; look further
+		data, err := s.readParsable(b)
+		if errors.Is(err, ErrInvalid) && tooBig == nil {
+			tooBig = err
+		}
+		if IsIntegrity(err) || errors.Is(err, ErrInvalid) {
+			continue // a damaged or huge backup is no candidate; look further
 		}
 		if err != nil {
 			return Backup{}, nil, err

@@ -193,14 +193,10 @@ func (s *Store) removeConfig(ctx context.Context, st *UndoStep) error {
 	if err := s.CheckOutside(st.Path); err != nil {
 		return fmt.Errorf("config %w", err)
 	}
-	data, err := s.readConfig(st.Path)
+	b, err := s.storeConfig(ctx, st.Host, st.Path, false, true)
 	if errors.Is(err, ErrConfigMissing) {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	b, err := s.store(ctx, st.Host, st.Path, data, false, true)
 	if err != nil {
 		return fmt.Errorf("safety backup of %s: %w", st.Path, err)
 	}

@@ -39,15 +39,16 @@ func (a *app) show(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if !a.json {
+		// Checked first, then written as a stream: a config of any size
+		// is shown in fixed memory, and never unverified.
+		return s.WriteTo(a.stdout, b)
+	}
 	data, err := s.Read(b)
 	if err != nil {
 		return err
 	}
-	if a.json {
-		return a.writeJSON(toShowJSON(b, data))
-	}
-	_, err = a.stdout.Write(data)
-	return err
+	return a.writeJSON(toShowJSON(b, data))
 }
 
 // showJSON is show's --json output: the backup and its content, as text
