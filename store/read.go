@@ -95,6 +95,9 @@ func tooLarge(p string, limit int64) error {
 // index: the file's size, its decoding, and the sha256 of the result. Any
 // mismatch is ErrIntegrity naming the file.
 func (s *Store) Read(b Backup) ([]byte, error) {
+	if s.detached != nil {
+		return s.readDetached(b)
+	}
 	data, p, err := s.checkBackup(b)
 	if err != nil {
 		return nil, err
