@@ -114,7 +114,9 @@ type Catalogue struct {
 // Catalogue reads and checks every segment. A segment that does not
 // authenticate, is newer than this release, or is named by another but
 // missing is an error (ErrIntegrity, ErrNewer): nothing of a catalogue
-// that fails is used.
+// that fails is used. A segment this machine has read or written before
+// comes from the local cache (see cache.go), and one it has seen that is
+// gone unsuperseded is ErrIntegrity.
 func (r *Remote) Catalogue(ctx context.Context) (*Catalogue, error) {
 	names, err := r.segmentNames(ctx)
 	if err != nil {
