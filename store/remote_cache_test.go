@@ -116,3 +116,4 @@ func errors2(a, b error) error {
 	}
 	return b
 }
+
