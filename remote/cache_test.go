@@ -90,8 +90,11 @@ func TestRollbackCheckFollowsConsolidation(t *testing.T) {
 		t.Fatalf("not consolidated: %v", c.Segments)
 	}
 	c, err = machine(ca).Catalogue(ctx)
-	if err != nil || len(c.Entries) != 2 {
-		t.Fatalf("a after b's consolidation: %v, %d entries", err, len(c.Entries))
+	if err != nil {
+		t.Fatalf("a after b's consolidation: %v", err)
+	}
+	if len(c.Entries) != 2 {
+		t.Fatalf("a after b's consolidation: %d entries", len(c.Entries))
 	}
 	if s.Dir() == "" {
 		return

@@ -116,4 +116,3 @@ func errors2(a, b error) error {
 	}
 	return b
 }
-
