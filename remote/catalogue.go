@@ -114,29 +114,29 @@ type Catalogue struct {
 // Catalogue reads and checks every segment. A segment that does not
 // authenticate, is newer than this release, or is named by another but
 // missing is an error (ErrIntegrity, ErrNewer): nothing of a catalogue
-// that fails is used.
+// that fails is used. A segment this machine has read or written before
+// comes from the local cache (see cache.go), and one it has seen that is
+// gone unsuperseded is ErrIntegrity.
 func (r *Remote) Catalogue(ctx context.Context) (*Catalogue, error) {
-	names, err := r.list(ctx, "cat/")
+	names, err := r.segmentNames(ctx)
 	if err != nil {
 		return nil, err
 	}
 	segs := make([]segment, len(names))
+	plains := make([][]byte, len(names))
 	err = r.each(ctx, len(names), func(ctx context.Context, i int) error {
-		sealed, err := r.get(ctx, names[i])
-		if errors.Is(err, errNoObject) {
-			return fmt.Errorf("%w: catalogue segment %s vanished while read", ErrIntegrity, names[i])
-		}
+		plain, err := r.segmentPlain(ctx, names[i]) // the local cache, else GET
 		if err != nil {
 			return err
 		}
-		plain, err := open(r.keys.catalogue, names[i], sealed)
-		if err != nil {
-			return err
-		}
+		plains[i] = plain
 		segs[i], err = decodeSegment(names[i], plain)
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := r.sawSegments(names, segs, plains); err != nil {
 		return nil, err
 	}
 	return merge(names, segs)
@@ -219,6 +219,7 @@ func (r *Remote) Append(ctx context.Context, c *Catalogue, added []Entry, remove
 	if err := r.put(ctx, name, sealed); err != nil {
 		return err
 	}
+	r.wroteSegment(name, plain, segment{})
 	c.Segments = append(c.Segments, name)
 	for _, o := range removed {
 		c.removed[o] = true
@@ -267,6 +268,7 @@ func (r *Remote) Consolidate(ctx context.Context, c *Catalogue) error {
 	if err := r.put(ctx, name, sealed); err != nil {
 		return err
 	}
+	r.wroteSegment(name, plain, seg)
 	old := c.Segments
 	c.Segments = []string{name}
 	return r.Remove(ctx, old)

@@ -20,16 +20,22 @@
 // a push appends a new one (random name, conditional put), so two machines
 // pushing at once each add their own segment and the next reader merges
 // both. Each segment names the segments its writer had read, so a deleted
-// segment that a later one names is found (ErrIntegrity). Deleting the
-// newest segments cannot be told from a push that never happened, by
-// anyone who has not read them: this is the limit of a store that keeps
-// no local memory of the remote.
+// segment that a later one names is found (ErrIntegrity). With a Cache, a
+// machine remembers the segments it has seen or written: one that is gone
+// and that no listed consolidation supersedes is ErrIntegrity too. A
+// machine that never read a segment cannot tell its deletion from a push
+// that never happened.
 //
 // From 64 segments on, Consolidate writes one segment holding them all
 // (it names them as superseded) and then deletes them.
 //
 // Backups are padded before they are sealed (see padded).
 //
-// The passphrase goes through scrypt once per run (opening config); every
-// object key is derived from the master key with HKDF.
+// The passphrase goes through age's scrypt once per run (opening config),
+// or, with a Cache that holds this key file's master key, through a cheap
+// scrypt (2^10) that opens the cached copy; every object key is derived
+// from the master key with HKDF. The Cache also keeps the plaintexts of
+// the segments read (sealed under a key derived from the master key), so
+// that a segment is fetched once, and the state of the last push that
+// found nothing to upload (see UpToDate). See cache.go.
 package remote

@@ -25,6 +25,12 @@ type Options struct {
 	Getenv func(string) string
 	// Parallel is how many objects move at once (default 16).
 	Parallel int
+	// Cache keeps what this machine remembers of the remote (see
+	// Cache); nil keeps nothing.
+	Cache Cache
+	// NoKeyCache keeps no key cache (and removes one left by earlier
+	// runs): every run pays age's scrypt.
+	NoKeyCache bool
 }
 
 // Remote is an opened remote: its key is derived and its client ready.
@@ -35,6 +41,7 @@ type Remote struct {
 	endpoint string
 	keys     keys
 	parallel int
+	local    *localCache
 }
 
 // maxObject bounds what is read of any object: a hostile bucket cannot
@@ -74,11 +81,7 @@ func Open(ctx context.Context, o Options) (*Remote, error) {
 	if r.parallel <= 0 {
 		r.parallel = 16
 	}
-	if o.Create {
-		if err := r.ensureBucket(ctx); err != nil {
-			return nil, err
-		}
-	}
+	r.local = newLocalCache(o, endpoint, bucket, prefix)
 	wf, _ := strconv.Atoi(getenvOr(o.Getenv)(TestWorkFactorEnv))
 	master, err := r.loadKey(ctx, o.Passphrase, o.Create, wf)
 	if err != nil {
@@ -233,6 +236,11 @@ func (r *Remote) loadKey(ctx context.Context, passphrase []byte, create bool, wo
 		if !create {
 			return nil, fmt.Errorf("s3://%s/%s at %s: %w", r.bucket, r.prefix, r.endpoint, ErrNotInitialized)
 		}
+		// The bucket is looked at only when the key file is missing: a
+		// push to a remote that exists costs no request for it.
+		if err := r.ensureBucket(ctx); err != nil {
+			return nil, err
+		}
 		master, err := newMaster()
 		if err != nil {
 			return nil, err
@@ -249,5 +257,5 @@ func (r *Remote) loadKey(ctx context.Context, passphrase []byte, create bool, wo
 	} else if err != nil {
 		return nil, err
 	}
-	return openKeyFile(sealed, passphrase)
+	return r.unlockKey(sealed, passphrase)
 }

@@ -67,6 +67,9 @@ func (s *Store) decodeDelta(b Backup, stored []byte, depth int) ([]byte, *Proble
 // baseOf returns the backup b is a delta against; ErrNotFound when the
 // index has none by that timestamp.
 func (s *Store) baseOf(b Backup) (Backup, error) {
+	if s.db == nil && s.detached != nil {
+		return s.detached.baseOf(b)
+	}
 	if s.db == nil {
 		return Backup{}, fmt.Errorf("%w: no index", ErrNotFound)
 	}

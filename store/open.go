@@ -95,6 +95,7 @@ type Store struct {
 	// indexProblem is why an Inspect open could not use the index.
 	indexProblem *Problem
 	folders      folderTracking // see stale.go
+	detached     *detached      // the lock was released for a push's upload (remote_cache.go)
 }
 
 // errNeedsWriter: a reader's open found work only a writer may do (build a

@@ -24,6 +24,10 @@ const segmentTimeout = 30 * time.Second
 type PushOptions struct {
 	// Progress is called after each upload.
 	Progress func(done, total int)
+	// ReleaseLock releases the store lock once the backups to push are
+	// listed: a create meanwhile does not wait for the upload, a backup
+	// removed meanwhile is skipped. The store is then good only for Close.
+	ReleaseLock bool
 }
 
 // PushResult counts what Push did.
@@ -40,6 +44,10 @@ type PushResult struct {
 // (a warning names it). It never replaces or deletes a remote object.
 func (s *Store) Push(ctx context.Context, r *remote.Remote, o PushOptions) (PushResult, error) {
 	var res PushResult
+	token := s.pushToken()
+	if n, ok, err := r.UpToDate(ctx, token); err != nil || ok { // nothing new here or there: one LIST
+		return PushResult{Skipped: n}, remoteErr(err)
+	}
 	cat, err := r.Catalogue(ctx)
 	if err != nil {
 		return res, remoteErr(err)
@@ -58,6 +66,11 @@ func (s *Store) Push(ctx context.Context, r *remote.Remote, o PushOptions) (Push
 			continue
 		}
 		todo = append(todo, b)
+	}
+	if o.ReleaseLock {
+		if err := s.detach(todo); err != nil {
+			return res, err
+		}
 	}
 	var done atomic.Int64
 	for start := 0; start < len(todo); start += pushBatch {
@@ -84,7 +97,13 @@ func (s *Store) Push(ctx context.Context, r *remote.Remote, o PushOptions) (Push
 			return res, remoteErr(err)
 		}
 	}
-	return res, remoteErr(r.Consolidate(ctx, cat))
+	if err := r.Consolidate(ctx, cat); err != nil {
+		return res, remoteErr(err)
+	}
+	if res.Damaged == 0 {
+		r.MarkUpToDate(cat, token, res.Skipped+res.Uploaded)
+	}
+	return res, nil
 }
 
 // entryKey is remote.Entry.Key for a local backup.
@@ -109,6 +128,9 @@ func (s *Store) upload(ctx context.Context, r *remote.Remote, batch []Backup, ti
 			damaged++
 			mu.Unlock()
 			return nil
+		}
+		if errors.Is(err, errRemovedMeanwhile) {
+			return nil // clean removed it while the lock was released
 		}
 		if err != nil {
 			return err

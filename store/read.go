@@ -99,6 +99,9 @@ func tooLarge(p string, limit int64) error {
 // for a backup above StreamThreshold (restore, show, verify, compact, a
 // skip-unchanged check) stream it instead; use WriteTo for that.
 func (s *Store) Read(b Backup) ([]byte, error) {
+	if s.detached != nil {
+		return s.readDetached(b)
+	}
 	data, p, err := s.checkBackup(b)
 	if err != nil {
 		return nil, err

@@ -327,6 +327,8 @@ func (v *verifier) rootEntry(name, p string) {
 	case name == IndexFile:
 		v.perms("", "", p, FileMode)
 	case name == LockFile, strings.HasPrefix(name, CorruptIndexPrefix):
+	case name == RemoteCacheDir:
+		v.perms("", "", p, DirMode)
 	case tempname.Is(name):
 		v.add(ProblemTemp, "", "", p, "left by an interrupted write")
 	default:

@@ -50,7 +50,7 @@ func (a *app) push(c *cli.Context) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
-	res, err := s.Push(c.Context, r, store.PushOptions{Progress: a.progress("push")})
+	res, err := s.Push(c.Context, r, store.PushOptions{Progress: a.progress("push"), ReleaseLock: true})
 	if err != nil {
 		if res.Uploaded > 0 {
 			return &keptWork{done: fmt.Sprintf("%d backups were uploaded and recorded (the next push goes on from there)", res.Uploaded), err: err}

@@ -21,6 +21,7 @@ func remoteFlags() []cli.Flag {
 		&cli.StringFlag{Name: "remote", Usage: "the remote, `s3://BUCKET/PREFIX` (default $HATCH_REMOTE)"},
 		&cli.StringFlag{Name: "endpoint", Usage: "S3 endpoint `URL` for anything but AWS (default $HATCH_S3_ENDPOINT)"},
 		&cli.StringFlag{Name: "password-file", Usage: "read the passphrase from `FILE` (default $HATCH_PASSWORD_FILE, else $HATCH_PASSWORD, else asked)"},
+		&cli.BoolFlag{Name: "no-key-cache", Usage: "keep no key cache in the root (and remove one): every run pays the passphrase's full scrypt (or set HATCH_NO_KEY_CACHE=1)"},
 	}
 }
 
@@ -31,8 +32,11 @@ from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
 AWS_REGION, or the AWS shared credentials file. The passphrase comes from
 --password-file, $HATCH_PASSWORD_FILE or $HATCH_PASSWORD, else it is asked
 on the terminal (not echoed). Everything is encrypted before it leaves.
-A wrong passphrase or a tampered remote is exit 3; an unreachable
-endpoint or refused credentials is exit 1.`
+Once a passphrase has opened a remote, its key is kept in <root>/remote,
+sealed under the passphrase with a cheap scrypt, so later runs skip the
+slow one (the passphrase is still needed); --no-key-cache or
+HATCH_NO_KEY_CACHE=1 keeps none. A wrong passphrase or a tampered remote
+is exit 3; an unreachable endpoint or refused credentials is exit 1.`
 
 // openRemote opens the remote the flags and environment name. create:
 // make the bucket and key when missing (push).
@@ -51,13 +55,18 @@ func (a *app) openRemote(c *cli.Context, create bool) (*store.Remote, error) {
 	if endpoint == "" {
 		endpoint = a.getenv("HATCH_S3_ENDPOINT")
 	}
+	root, err := a.root(c)
+	if err != nil {
+		return nil, err
+	}
 	noCoreDumps()
 	pass, err := a.passphrase(c)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(pass)
-	r, err := store.OpenRemote(c.Context, store.RemoteOptions{URL: url, Endpoint: endpoint, Passphrase: pass, Create: create, Getenv: a.getenv})
+	r, err := store.OpenRemote(c.Context, store.RemoteOptions{URL: url, Endpoint: endpoint, Passphrase: pass, Create: create, Getenv: a.getenv,
+		Cache: store.RemoteCache(root), NoKeyCache: c.Bool("no-key-cache") || envOn(a.getenv("HATCH_NO_KEY_CACHE"))})
 	if errors.Is(err, store.ErrRemoteURL) {
 		return nil, usagef("%v", err)
 	}
@@ -125,4 +134,13 @@ func bareRemote(args []string, getenv func(string) string) []string {
 		}
 	}
 	return out
+}
+
+// envOn reads a yes/no variable: set and not 0, false or no.
+func envOn(v string) bool {
+	switch strings.ToLower(v) {
+	case "", "0", "false", "no":
+		return false
+	}
+	return true
 }
