@@ -176,7 +176,10 @@ func (s *Store) pairDeltas(files []found) ([]found, []string, error) {
 			}
 			other, err := s.readFile(w.path, blob.MaxDecodedSize)
 			if err != nil {
-				return errStopPairing{ignoreDamage(err)}
+				if err = ignoreDamage(err); err != nil {
+					return err
+				}
+				continue // a damaged whole form: both are adopted, and judged, on their own
 			}
 			if w.compressed {
 				if other, err = blob.Decompress(other, blob.MaxDecodedSize); err != nil {
@@ -189,9 +192,6 @@ func (s *Store) pairDeltas(files []found) ([]found, []string, error) {
 		}
 		return nil
 	})
-	if stop, ok := err.(errStopPairing); ok {
-		return nil, nil, stop.err // nil: a damaged whole form ends the pairing, as it always did
-	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -200,11 +200,6 @@ func (s *Store) pairDeltas(files []found) ([]found, []string, error) {
 	}
 	return slices.DeleteFunc(files, func(f found) bool { return slices.Contains(dups, f.path) }), dups, nil
 }
-
-// errStopPairing ends pairDeltas with err, which may be nil.
-type errStopPairing struct{ err error }
-
-func (e errStopPairing) Error() string { return "stop pairing" }
 
 // wholeForm is the last file of run that is a whole form (plain or .zst)
 // of delta f's backup.
