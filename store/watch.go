@@ -34,6 +34,11 @@ type Watcher struct {
 	// compacting: the hosts whose background compaction runs.
 	compacting map[string]bool
 	bg         sync.WaitGroup
+	// writing keeps the watch's own backups and its background
+	// compaction's batches apart within the process: a backup waits for
+	// the batch in flight (short) instead of failing on the store lock
+	// with --lock-timeout 0.
+	writing sync.Mutex
 }
 
 // watchKey is one config a watch backs up.
@@ -148,6 +153,8 @@ func (w *Watcher) Check(ctx context.Context, host, p string) (WatchEvent, error)
 // latest backup of p before this one (nil when unknown): the one read of
 // an old backup a watch makes per config, at its first look.
 func (w *Watcher) write(ctx context.Context, h Host, p string, first bool) (res Result, before map[string]string, err error) {
+	w.writing.Lock()
+	defer w.writing.Unlock()
 	s, err := Open(ctx, w.opts)
 	if err != nil {
 		return Result{}, nil, err
@@ -254,6 +261,19 @@ func (w *Watcher) startCompact(ctx context.Context, host string, report func(Wat
 	}()
 }
 
+// compactBatch opens the store, runs one batch of host's compaction and
+// closes the store again.
+func (w *Watcher) compactBatch(ctx context.Context, host string, done map[string]bool, res *CompactResult) (more bool, err error) {
+	w.writing.Lock()
+	defer w.writing.Unlock()
+	s, err := Open(ctx, w.opts)
+	if err != nil {
+		return false, err
+	}
+	defer func() { err = errors.Join(err, s.Close()) }()
+	return s.compactHostBatch(ctx, host, done, res)
+}
+
 // Wait waits for a background compaction to end.
 func (w *Watcher) Wait() { w.bg.Wait() }
 
@@ -269,12 +289,8 @@ func (w *Watcher) compactHost(ctx context.Context, host string) (CompactResult, 
 	var res CompactResult
 	done := map[string]bool{}
 	for {
-		s, err := Open(ctx, w.opts)
-		if err != nil {
-			return res, err
-		}
-		more, err := s.compactHostBatch(ctx, host, done, &res)
-		if err = errors.Join(err, s.Close()); err != nil || !more {
+		more, err := w.compactBatch(ctx, host, done, &res)
+		if err != nil || !more {
 			return res, partial(res, err)
 		}
 		select {

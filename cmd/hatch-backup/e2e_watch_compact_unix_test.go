@@ -67,6 +67,16 @@ func (e *testEnv) checkEveryBackup(host string, want map[string][]byte) (deltas 
 	return deltas
 }
 
+// saveAtomically saves a config as editors do (temp file renamed over
+// it): the watch never sees it half written, so each save is one backup.
+func saveAtomically(t *testing.T, p string, data []byte) {
+	t.Helper()
+	writeFile(t, p+".tmp", data)
+	if err := os.Rename(p+".tmp", p); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func sumHex(data []byte) string {
 	s := sha256.Sum256(data)
 	return hex.EncodeToString(s[:])
@@ -83,7 +93,7 @@ func TestWatchCompactsInTheBackground(t *testing.T) {
 	var compact *watchEventJSON
 	for i := range 17 {
 		data := claudeConfig(i)
-		writeFile(t, cfg, data)
+		saveAtomically(t, cfg, data)
 		want[sumHex(data)] = data
 		for ev := range w.eventsUntil("backup", "cursor", sumHex(data)) {
 			if ev.Event == "compact" {
@@ -155,7 +165,7 @@ func (e *testEnv) startCompacting(want map[string][]byte) *watchProc {
 	w := e.startWatch("--host", "cursor", "--debounce", "30ms", "--min-interval", "0")
 	for i := range store.CompactAt {
 		data := claudeConfig(i)
-		writeFile(e.t, e.cursorPath(), data)
+		saveAtomically(e.t, e.cursorPath(), data)
 		want[sumHex(data)] = data
 		w.backupOf("cursor", data)
 	}
