@@ -136,6 +136,13 @@ func deltaDecoder(base []byte) (*zstd.Decoder, error) {
 // limit bytes and ErrCorrupt when it does not decode. As for Decompress,
 // compare Sum of the result with the index.
 func DecodeDelta(frame, base []byte, limit int64) ([]byte, error) {
+	return DecodeDeltaInto(nil, frame, base, limit)
+}
+
+// DecodeDeltaInto is DecodeDelta writing into dst's memory when it has
+// room (dst's content is lost, and dst must not overlap base): a chain of
+// deltas decodes into two buffers in turn instead of a new one per step.
+func DecodeDeltaInto(dst, frame, base []byte, limit int64) ([]byte, error) {
 	limit = min(max(limit, 0), MaxDecodedSize)
 	var h zstd.Header
 	if err := h.Decode(frame); err != nil {
@@ -151,7 +158,12 @@ func DecodeDelta(frame, base []byte, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zstd delta decoder: %w", err)
 	}
-	out, err := dec.DecodeAll(frame, make([]byte, 0, h.FrameContentSize))
+	if uint64(cap(dst)) < h.FrameContentSize {
+		dst = make([]byte, 0, h.FrameContentSize)
+	}
+	// Capped at the declared size: the decoder (WithDecodeAllCapLimit)
+	// produces no more than that, whatever the buffer's size.
+	out, err := dec.DecodeAll(frame, dst[:0:h.FrameContentSize])
 	// Drop the base before the decoder goes back: a pooled decoder must
 	// not keep a config's bytes alive.
 	if rerr := dec.ResetWithOptions(nil, zstd.WithDecoderDictDelete(0)); rerr == nil {

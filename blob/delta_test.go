@@ -54,6 +54,27 @@ func TestDeltaRoundTrip(t *testing.T) {
 	}
 }
 
+// TestDecodeDeltaInto: a buffer too small is replaced, one larger is
+// used (its old content gone) and never lets the frame decode past its
+// declared size.
+func TestDecodeDeltaInto(t *testing.T) {
+	base, src := deltaPair()
+	d, err := EncodeDelta(src, base, DeltaHeader{Base: "20250101_120000_000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, frame, _ := ParseDelta(d)
+	for _, dst := range [][]byte{nil, make([]byte, 10), bytes.Repeat([]byte("x"), 3*len(src))} {
+		got, err := DecodeDeltaInto(dst, frame, base, int64(len(src)))
+		if err != nil || !bytes.Equal(got, src) {
+			t.Fatalf("into %d bytes: decoded %d bytes, %v", cap(dst), len(got), err)
+		}
+		if cap(dst) >= len(src) && &got[0] != &dst[0] {
+			t.Errorf("a buffer of %d bytes was not used", cap(dst))
+		}
+	}
+}
+
 // TestDeltaReferenceTool: a .delta file decodes with the reference
 // `zstd -d --patch-from=BASE`, and what `zstd --patch-from` makes decodes
 // with DecodeDelta.

@@ -101,7 +101,7 @@ func (s *Store) Compact(ctx context.Context, o CompactOptions) (CompactResult, e
 	if err != nil {
 		return res, err
 	}
-	errs := []error{s.removeLeftovers(zstd, &res), s.removeDeltaLeftovers(&res)}
+	errs := []error{s.removeLeftovers(zstd, &res), s.removeDeltaLeftovers(index.Query{}, &res)}
 	if o.Delta {
 		errs = append(errs, s.compactDeltas(ctx, o, &res))
 		if err := ctx.Err(); err != nil {

@@ -117,12 +117,11 @@ func compactCrashStore(t *testing.T, n int) (string, map[string][]byte) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "backups")
 	var bs []GenBackup
-	// Anchored to a fixed hour of the day, not to now: which kept delta
-	// loses its base to KeepDaily depends on where the day boundaries fall
-	// among the backups, and a store built from now changed that with the
-	// hour the test ran at.
+	// Anchored a minute before today's midnight (local): which backups
+	// deltaCleanPolicy keeps, and so whether it removes a kept delta's
+	// base, must not depend on the hour the test runs at.
 	y, m, d := time.Now().Date()
-	now := time.Date(y, m, d, 0, 0, 0, 0, time.Local).Add(-30 * time.Minute)
+	now := time.Date(y, m, d, 0, 0, 0, 0, time.Local).Add(-time.Minute)
 	for i := range n {
 		host := []string{"cursor", "vscode"}[i%2]
 		data := bytes.Repeat(fmt.Appendf(nil, `{"server%d": "npx"},`, i), 1+i*37%400)
@@ -462,12 +461,11 @@ func deltaCrashStore(t *testing.T, n int, compacted bool) (string, map[string][]
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "backups")
 	var bs []GenBackup
-	// Anchored to a fixed hour of the day, not to now: which kept delta
-	// loses its base to KeepDaily depends on where the day boundaries fall
-	// among the backups, and a store built from now changed that with the
-	// hour the test ran at.
+	// Anchored a minute before today's midnight (local): which backups
+	// deltaCleanPolicy keeps, and so whether it removes a kept delta's
+	// base, must not depend on the hour the test runs at.
 	y, m, d := time.Now().Date()
-	now := time.Date(y, m, d, 0, 0, 0, 0, time.Local).Add(-30 * time.Minute)
+	now := time.Date(y, m, d, 0, 0, 0, 0, time.Local).Add(-time.Minute)
 	for i := range n {
 		host := []string{"cursor", "vscode"}[i%2]
 		bs = append(bs, GenBackup{Host: host, Created: now.Add(-time.Duration(i+1) * time.Hour), Data: claudeLike(n - i)})

@@ -36,6 +36,14 @@ import (
 // from an earlier run): a backup whose chain would pass it is stored whole.
 const keyframeEvery = 1 << 14
 
+// MaxDeltaOriginal is the largest backup (original bytes) compact --delta
+// encodes as a delta or uses as a base. Encoding takes a window as large
+// as base and backup together and reading one holds both: past this size
+// a delta costs hundreds of MiB of memory for each read, and a config this
+// large is no longer the small edit-by-edit file deltas pay for. Larger
+// backups are stored whole (.zst).
+const MaxDeltaOriginal = 64 << 20
+
 // deltaCacheBytes bounds the original bytes compact --delta keeps of a
 // config's backups while it encodes them (bases are read many times).
 const deltaCacheBytes = 64 << 20
@@ -80,7 +88,7 @@ const deltaBatch = 64
 // compactDeltas re-encodes the old backups of each config as deltas (or
 // .zst when a delta would not be smaller, or the scheme stores it whole).
 func (s *Store) compactDeltas(ctx context.Context, o CompactOptions, res *CompactResult) error {
-	all, err := s.seriesList()
+	all, err := s.seriesList(index.Query{})
 	if err != nil {
 		return err
 	}
@@ -113,11 +121,11 @@ func (s *Store) compactDeltas(ctx context.Context, o CompactOptions, res *Compac
 
 // seriesList groups the indexed backups (future-dated ones left out: they
 // are never the newest, nor anyone's base) by host and original path.
-func (s *Store) seriesList() ([]*series, error) {
+func (s *Store) seriesList(q index.Query) ([]*series, error) {
 	horizon := s.horizon()
 	byKey := map[seriesKey]*series{}
 	var order []seriesKey
-	err := s.db.List(index.Query{}, func(r index.Record) error {
+	err := s.db.List(q, func(r index.Record) error {
 		if r.Created.After(horizon) {
 			return nil
 		}
@@ -203,6 +211,9 @@ func (s *Store) original(sr *series, i int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(data) > deltaCacheBytes {
+		return data, nil // read once: it is never anyone's base
+	}
 	if sr.cached+len(data) > deltaCacheBytes {
 		clear(sr.cache)
 		sr.cached = 0
@@ -232,7 +243,7 @@ func (s *Store) deltaOne(sr *series, i, days int, res *CompactResult) error {
 	}
 	z := blob.Compress(data)
 	var nr index.Record
-	if j := plannedBase(i+1, len(sr.recs)) - 1; j > i && s.usableBase(sr, i, j) {
+	if j := plannedBase(i+1, len(sr.recs)) - 1; j > i && r.OriginalSize <= MaxDeltaOriginal && s.usableBase(sr, i, j) {
 		nr, err = s.encodeAgainst(sr, i, j, data, len(z))
 		if err != nil {
 			return err
@@ -338,6 +349,9 @@ func (s *Store) flush(sr *series, res *CompactResult) error {
 // newest becoming a .zst some day).
 func (s *Store) usableBase(sr *series, i, j int) bool {
 	rj := sr.recs[j]
+	if rj.OriginalSize > MaxDeltaOriginal {
+		return false
+	}
 	if filepath.Base(filepath.FromSlash(rj.File)) != canonicalFile(rj) {
 		return false
 	}
@@ -437,9 +451,9 @@ func (s *Store) adoptTwin(nr index.Record, p string, content []byte) error {
 // removeDeltaLeftovers removes, beside each delta backup, a plain or .zst
 // copy holding exactly its content once the delta reads back intact: what
 // a crash between the index switch and the removal leaves.
-func (s *Store) removeDeltaLeftovers(res *CompactResult) error {
+func (s *Store) removeDeltaLeftovers(q index.Query, res *CompactResult) error {
 	var deltas []index.Record
-	err := s.db.List(index.Query{}, func(r index.Record) error {
+	err := s.db.List(q, func(r index.Record) error {
 		if r.Compression == index.Delta {
 			deltas = append(deltas, r)
 		}
@@ -513,4 +527,47 @@ func (s *Store) removeFormOf(b Backup, p string) (bool, error) {
 		return false, fmt.Errorf("remove %s, a copy of %s: %w", p, b.Path, err)
 	}
 	return true, nil
+}
+
+// compactHostBatch is one batch of a background compact --delta of host
+// (watch): it re-encodes up to deltaBatch of host's plain backups not in
+// done (the newest of each config excepted), adds them to done, and says
+// whether more may be left. The store is open (locked) only for the batch:
+// the caller closes it between batches, so other writers get in, and each
+// batch plans afresh from the index (a backup written meanwhile, a clean
+// run meanwhile). .zst backups are left as they are: compact --delta takes
+// them on when asked.
+func (s *Store) compactHostBatch(ctx context.Context, host string, done map[string]bool, res *CompactResult) (more bool, err error) {
+	if err := s.writable(); err != nil {
+		return false, err
+	}
+	q := index.Query{Hosts: []string{host}}
+	errs := []error{}
+	if len(done) == 0 {
+		errs = append(errs, s.removeDeltaLeftovers(q, res))
+	}
+	all, err := s.seriesList(q)
+	if err != nil {
+		return false, err
+	}
+	n := 0
+	for _, sr := range all {
+		for i := len(sr.recs) - 2; i >= 0 && !more; i-- {
+			r := sr.recs[i]
+			if done[r.Timestamp] || r.Compression != index.None {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return false, errors.Join(append(errs, s.flush(sr, res), err)...)
+			}
+			done[r.Timestamp] = true
+			if err := s.deltaOne(sr, i, 0, res); err != nil {
+				errs = append(errs, err)
+			}
+			n++
+			more = n >= deltaBatch
+		}
+		errs = append(errs, s.flush(sr, res))
+	}
+	return more, errors.Join(errs...)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,4 +262,38 @@ func cleanKeepsDeltasReadable(t *testing.T) {
 	if v := f.verify(); len(v.Problems) > 0 {
 		t.Errorf("verify after clean: %v", v.Problems)
 	}
+}
+
+// TestDeltaChainsReadInParallel: reads of delta chains reuse their steps'
+// buffers; reads at once (as verify makes them) each get their own bytes.
+func TestDeltaChainsReadInParallel(t *testing.T) {
+	f := newFixture(t)
+	_, want := deltaFixture(f, 40)
+	if _, err := f.compact(CompactOptions{Delta: true}); err != nil {
+		t.Fatal(err)
+	}
+	s := f.open()
+	defer s.Close()
+	var all []Backup
+	for b, err := range s.List(context.Background(), Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range all {
+				b := all[(k+g*7)%len(all)]
+				data, err := s.Read(b)
+				if err != nil || !bytes.Equal(data, want[b.Timestamp]) {
+					t.Errorf("%s (%s) reads back other bytes: %v", b.Timestamp, b.Compression, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
@@ -57,11 +58,35 @@ func (s *Store) decodeDelta(b Backup, stored []byte, depth int) ([]byte, *Proble
 	if p != nil {
 		return problem(ProblemDeltaBase, "its base %s is unreadable: %s: %s", b.Base, p.Kind, p.Detail)
 	}
-	data, err := blob.DecodeDelta(frame, baseData, b.OriginalSize)
+	data, err := blob.DecodeDeltaInto(getSpare(), frame, baseData, b.OriginalSize)
+	putSpare(baseData) // its last use: a step's result is only the next step's base
 	if err != nil {
 		return problem(ProblemUndecodable, "%v", err)
 	}
 	return data, nil, nil
+}
+
+// spares are the buffers of a chain's decoded steps, each reused for a
+// step further down once it served as a base: a read of an 8-step chain
+// of a 167 KB config touches two buffers instead of eight, and a process
+// that reads one backup faults in less fresh memory.
+var spares sync.Pool
+
+// maxSpare is the largest buffer kept for reuse.
+const maxSpare = 64 << 20
+
+func getSpare() []byte {
+	if p, ok := spares.Get().(*[]byte); ok {
+		return *p
+	}
+	return nil
+}
+
+func putSpare(b []byte) {
+	if cap(b) > 0 && cap(b) <= maxSpare {
+		b = b[:0]
+		spares.Put(&b)
+	}
 }
 
 // baseOf returns the backup b is a delta against; ErrNotFound when the
@@ -179,7 +204,10 @@ func (s *Store) pairDeltas(files []found) ([]found, []string, error) {
 			}
 			other, err := s.readFile(w.path, blob.MaxDecodedSize)
 			if err != nil {
-				return errStopPairing{ignoreDamage(err)}
+				if err = ignoreDamage(err); err != nil {
+					return err
+				}
+				continue // a damaged whole form: both are adopted, and judged, on their own
 			}
 			if w.compressed {
 				if other, err = blob.Decompress(other, blob.MaxDecodedSize); err != nil {
@@ -192,9 +220,6 @@ func (s *Store) pairDeltas(files []found) ([]found, []string, error) {
 		}
 		return nil
 	})
-	if stop, ok := err.(errStopPairing); ok {
-		return nil, nil, stop.err // nil: a damaged whole form ends the pairing, as it always did
-	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -203,11 +228,6 @@ func (s *Store) pairDeltas(files []found) ([]found, []string, error) {
 	}
 	return slices.DeleteFunc(files, func(f found) bool { return slices.Contains(dups, f.path) }), dups, nil
 }
-
-// errStopPairing ends pairDeltas with err, which may be nil.
-type errStopPairing struct{ err error }
-
-func (e errStopPairing) Error() string { return "stop pairing" }
 
 // wholeForm is the last file of run that is a whole form (plain or .zst)
 // of delta f's backup.

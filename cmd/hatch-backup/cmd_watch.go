@@ -20,8 +20,11 @@ yet, and backs it up after every settled change (no further change for
 --debounce). Identical bytes write nothing. A change that leaves every MCP
 server as it was is backed up at most once per --min-interval. One line on
 stderr per backup; --json prints one JSON object per line on stdout. It
-holds the store lock only while it writes. SIGINT or SIGTERM ends it (exit
-0) once a backup in flight is durable.
+holds the store lock only while it writes. Once a config has 16 plain
+backups, it runs compact --delta for that host in the background (one line
+on stderr, or a "compact" JSON object, when done). SIGINT or SIGTERM ends it
+(exit 0) once a backup in flight is durable; a background compaction stops
+at its next backup, everything it did complete and indexed.
 
 --install sets up a per-user service that runs the watch at login and
 restarts it if it dies (systemd user unit, launchd agent, Task Scheduler
@@ -81,7 +84,12 @@ func (a *app) watch(c *cli.Context) error {
 		Debounce: debounce,
 		Report: func(host string, ev store.WatchEvent, err error) {
 			if err != nil {
-				a.watchEvent(watchEventJSON{Event: "error", Hostname: host, Error: oneLine(err)})
+				j := watchEventJSON{Event: "error", Hostname: host, Error: oneLine(err)}
+				if ev.Kind == "compact" {
+					j.Error = "background compact: " + j.Error
+					j.retry = fmt.Sprintf("retried after %d more backups", store.CompactAt)
+				}
+				a.watchEvent(j)
 				return
 			}
 			a.reportWatch(host, ev)
@@ -99,6 +107,13 @@ type watchEventJSON struct {
 	Backup   *backupJSON  `json:"backup,omitempty"`
 	Servers  *serversJSON `json:"servers,omitempty"`
 	Error    string       `json:"error,omitempty"`
+	// A background compaction's outcome (event "compact").
+	Deltas      *int   `json:"deltas,omitempty"`
+	Compressed  *int   `json:"compressed,omitempty"`
+	BytesBefore *int64 `json:"bytes_before,omitempty"`
+	BytesAfter  *int64 `json:"bytes_after,omitempty"`
+	// retry says when an error is tried again (stderr only).
+	retry string
 }
 
 // serversJSON names the servers a change added, removed or changed.
@@ -123,8 +138,12 @@ func serversOf(changes []store.ServerChange) *serversJSON {
 	return s
 }
 
-// reportWatch prints one backup or skip.
+// reportWatch prints one backup, skip or background compaction.
 func (a *app) reportWatch(host string, ev store.WatchEvent) {
+	if ev.Kind == "compact" {
+		a.reportCompact(host, ev.Compact)
+		return
+	}
 	j := watchEventJSON{Event: ev.Kind, Hostname: host}
 	if ev.Kind == "backup" {
 		b := toJSON(ev.Backup)
@@ -142,6 +161,24 @@ func (a *app) reportWatch(host string, ev store.WatchEvent) {
 	if ev.Removed {
 		line += fmt.Sprintf("; servers were removed: `hatch-backup restore --host %s --servers` brings them back", host)
 	}
+	fmt.Fprintln(a.stderr, escapeControls(line))
+}
+
+// reportCompact prints what a background compaction of host did: sizes
+// and counts only.
+func (a *app) reportCompact(host string, res store.CompactResult) {
+	deltas, compressed := len(res.Deltas), len(res.Compressed)
+	before, after := res.BytesBefore, res.BytesAfter
+	if a.json {
+		a.watchEvent(watchEventJSON{Event: "compact", Hostname: host,
+			Deltas: &deltas, Compressed: &compressed, BytesBefore: &before, BytesAfter: &after})
+		return
+	}
+	line := fmt.Sprintf("hatch-backup: %s: compacted %d old backups to deltas", host, deltas)
+	if compressed > 0 {
+		line += fmt.Sprintf(" and %d to zstd", compressed)
+	}
+	line += fmt.Sprintf(": %d bytes -> %d bytes", before, after)
 	fmt.Fprintln(a.stderr, escapeControls(line))
 }
 
@@ -170,7 +207,11 @@ func (a *app) watchEvent(j watchEventJSON) {
 		if j.Hostname != "" {
 			who = j.Hostname + ": "
 		}
-		fmt.Fprintf(a.stderr, "hatch-backup: watch: %s%s (retried at the next change)\n", who, j.Error)
+		retry := j.retry
+		if retry == "" {
+			retry = "retried at the next change"
+		}
+		fmt.Fprintf(a.stderr, "hatch-backup: watch: %s%s (%s)\n", who, j.Error, retry)
 	}
 	if !a.json {
 		return
