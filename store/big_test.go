@@ -135,6 +135,14 @@ func TestStreamThreshold(t *testing.T) {
 		if (b.Parsed != nil) != c.parsed || b.SHA256 != fileSum(t, c.path) {
 			t.Errorf("%s: parsed %v, want known %v", c.path, b.Parsed, c.parsed)
 		}
+		// Read returns the whole content on either side of the threshold
+		// (it once returned nothing, and no error, above it).
+		s := f.open()
+		data, err := s.Read(b)
+		s.Close()
+		if err != nil || sha256.Sum256(data) != b.SHA256 {
+			t.Errorf("Read %s: %d bytes, %v; want its %d bytes", c.path, len(data), err, b.OriginalSize)
+		}
 	}
 }
 

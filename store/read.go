@@ -115,8 +115,11 @@ func (s *Store) Read(b Backup) ([]byte, error) {
 // checkBackup reads b and compares it with its index entry. Damage is a
 // Problem; err is for failures that say nothing about the backup (a
 // permission denied, an I/O error).
+//
+// It always returns the whole content (Read's callers use it), however big
+// the backup: only verify's checkBackupInfo checks a big one as a stream.
 func (s *Store) checkBackup(b Backup) (data []byte, p *Problem, err error) {
-	data, _, p, err = s.checkBackupInfo(b)
+	data, _, p, err = s.checkBackupAt(b, 0)
 	return data, p, err
 }
 
