@@ -304,3 +304,39 @@ func TestImportBigCopy(t *testing.T) {
 		t.Fatalf("second run: %+v %v", again, err)
 	}
 }
+
+// A watch over a config above MaxParseSize backs it up (streamed, never
+// an error) and, its servers unknown, paces its later changes at
+// MinInterval, as it does changes that leave the servers as they were.
+func TestWatcherHugeConfig(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes several 64 MiB files")
+	}
+	f := newGuardFixture(t)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.opts.Now = func() time.Time { return now }
+	w := NewWatcher(f.opts, 10*time.Minute)
+	ctx := context.Background()
+	check := func(want string) WatchEvent {
+		t.Helper()
+		ev, err := w.Check(ctx, "cursor", f.cursor)
+		if err != nil || ev.Kind != want {
+			t.Fatalf("Check = %+v, %v; want %q", ev, err, want)
+		}
+		now = now.Add(time.Second)
+		return ev
+	}
+	paddedConfig(t, f.cursor, MaxParseSize+100)
+	if ev := check("backup"); ev.Backup.SHA256 != fileSum(t, f.cursor) || ev.Servers != nil {
+		t.Fatalf("first backup %+v", ev)
+	}
+	check("") // identical bytes
+	paddedConfig(t, f.cursor, MaxParseSize+200)
+	if ev := check("skipped"); ev.Retry <= 0 || ev.Retry > 10*time.Minute {
+		t.Errorf("retry %v", ev.Retry)
+	}
+	now = now.Add(time.Hour)
+	if ev := check("backup"); ev.Backup.SHA256 != fileSum(t, f.cursor) {
+		t.Fatalf("paced backup %+v", ev)
+	}
+}

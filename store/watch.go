@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/index"
 	"github.com/hatch-backup/hatch-backup/watch"
 )
@@ -97,26 +96,33 @@ func (w *Watcher) Check(ctx context.Context, host, p string) (WatchEvent, error)
 		return WatchEvent{}, err
 	}
 	reader := newStore(w.opts) // unopened: only its file-system seam is used
-	data, err := reader.readConfig(p)
+	// A config over MaxParseSize gives its sha256 only (read as a stream):
+	// its servers are unknown, and its changes are backed up at the
+	// MinInterval pace, as those that leave the servers as they were.
+	sum, data, err := reader.configForServers(p)
 	if errors.Is(err, ErrConfigMissing) {
 		return WatchEvent{}, nil
 	}
 	if err != nil {
 		return WatchEvent{}, err
 	}
-	sum := blob.Sum(data)
 	prev := w.last[p]
 	if prev != nil && prev.sum == sum {
 		return WatchEvent{}, nil
 	}
-	servers, perr := h.Servers(data)
-	if perr != nil {
-		servers = nil
+	huge := data == nil
+	var servers map[string]string
+	if !huge {
+		if servers, err = h.Servers(data); err != nil {
+			servers = nil
+		}
 	}
 	now := reader.now()
 	var changes []ServerChange
-	if prev != nil && prev.servers != nil && servers != nil {
-		changes = DiffServers(prev.servers, servers)
+	if prev != nil && (huge || prev.servers != nil && servers != nil) {
+		if !huge {
+			changes = DiffServers(prev.servers, servers)
+		}
 		if len(changes) == 0 && w.MinInterval > 0 {
 			if since := now.Sub(prev.at); since >= 0 && since < w.MinInterval {
 				return WatchEvent{Kind: "skipped", Retry: w.MinInterval - since}, nil
@@ -308,7 +314,7 @@ func (s *Store) lastServers(h Host, p string) map[string]string {
 	if err != nil {
 		return nil
 	}
-	data, err := s.Read(b)
+	data, err := s.readParsable(b) // a huge backup's servers are unknown
 	if err != nil {
 		return nil
 	}
