@@ -278,9 +278,10 @@ func (s *Store) deltaOne(sr *series, i, days int, res *CompactResult) error {
 // folder is not fsynced yet (flush does, once for a batch).
 func (s *Store) publishForm(r, nr index.Record, content []byte) error {
 	p := s.backupOf(nr).Path
-	err := hatomic.PublishNewAt(s.fs, p, content, FileMode, r.Created)
+	publish := func() error { return hatomic.PublishNewAt(s.fs, p, content, FileMode, r.Created) }
+	err := publish()
 	if errors.Is(err, hatomic.ErrExist) {
-		err = s.adoptTwin(nr, p, content)
+		err = s.adoptTwin(nr, p, content, publish)
 	}
 	if err != nil {
 		return fmt.Errorf("re-encode %s: %w", s.backupOf(r).Path, err)
@@ -415,9 +416,10 @@ func checkDelta(r index.Record, d, base []byte) error {
 // one indexed (the old file a twin the next compact removes).
 func (s *Store) switchForm(r, nr index.Record, content []byte) error {
 	old, nb := s.backupOf(r), s.backupOf(nr)
-	err := hatomic.WriteNewAt(s.fs, nb.Path, content, FileMode, r.Created)
+	write := func() error { return hatomic.WriteNewAt(s.fs, nb.Path, content, FileMode, r.Created) }
+	err := write()
 	if errors.Is(err, hatomic.ErrExist) {
-		err = s.adoptTwin(nr, nb.Path, content)
+		err = s.adoptTwin(nr, nb.Path, content, write)
 	}
 	if err != nil {
 		return fmt.Errorf("re-encode %s: %w", old.Path, err)
@@ -433,9 +435,15 @@ func (s *Store) switchForm(r, nr index.Record, content []byte) error {
 }
 
 // adoptTwin judges a file already at the new form's name: a crash's
-// leftover, usable only when it holds exactly the bytes about to be
-// written (a delta is deterministic for its base and content).
-func (s *Store) adoptTwin(nr index.Record, p string, content []byte) error {
+// leftover, used when it holds exactly the bytes about to be written (a
+// delta is deterministic for its base and content). Any other file there
+// is replaced: write runs again once it is removed. That file is not
+// indexed (the index names the backup's other form, which the caller has
+// just read back intact), so it holds nothing the store needs: a .delta
+// left by a compact killed before its index switch, made against a base
+// this compact no longer plans (a watch's compaction meets it after a
+// kill, and would otherwise fail at every threshold until a reindex).
+func (s *Store) adoptTwin(nr index.Record, p string, content []byte, write func() error) error {
 	got, err := s.readFile(p, int64(len(content)))
 	if err == nil && bytes.Equal(got, content) {
 		return nil
@@ -445,7 +453,10 @@ func (s *Store) adoptTwin(nr index.Record, p string, content []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%s exists and is not this backup (run verify): %w", p, ErrIntegrity)
+	if err := s.fs.Remove(p); err != nil {
+		return fmt.Errorf("%s exists and is not this backup, and could not be removed: %w", p, err)
+	}
+	return write()
 }
 
 // removeDeltaLeftovers removes, beside each delta backup, a plain or .zst

@@ -297,3 +297,32 @@ func TestDeltaChainsReadInParallel(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestCompactDeltaReplacesStaleLeftover: an unindexed file at a backup's
+// .delta name that is not the delta this compact makes (a kill left it,
+// made against another base) is replaced, not an error that only a
+// reindex clears: the backup's indexed form is intact, so the leftover
+// holds nothing the store needs.
+func TestCompactDeltaReplacesStaleLeftover(t *testing.T) {
+	f := newFixture(t)
+	recs, want := deltaFixture(f, 20)
+	old := recs[len(recs)-1] // the oldest: always re-encoded
+	leftover := filepath.Join(f.root, filepath.FromSlash(old.File)) + ".delta"
+	if err := os.WriteFile(leftover, []byte("a delta against another base"), FileMode); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.compact(CompactOptions{Delta: true}); err != nil {
+		t.Fatalf("compact --delta over a stale leftover: %v", err)
+	}
+	if b := f.byStamp()["cursor/"+old.Timestamp]; b.Compression != "delta" {
+		t.Errorf("the oldest is %s, want a delta", b.Compression)
+	}
+	for ts, data := range f.readAll() {
+		if !bytes.Equal(data, want[ts[len("cursor/"):]]) {
+			t.Errorf("%s reads back other bytes", ts)
+		}
+	}
+	if v := f.verify(); len(v.Problems) > 0 {
+		t.Errorf("verify: %v", v.Problems)
+	}
+}
