@@ -199,6 +199,25 @@ type Catalogue struct {
 	Removed  map[string]bool
 	removed  map[string]bool // Entry.ID of removed backups
 	replaced map[string]bool // Entry.ID of blobs moved elsewhere
+	objects  map[string]bool // every object an entry named, live or not
+}
+
+// NamedObjects are the objects any segment read named, whether their
+// backups are still there, removed or moved: a data object not among
+// them was never recorded (a push killed before its segment, or one
+// still running).
+func (c *Catalogue) NamedObjects() map[string]bool {
+	out := make(map[string]bool, len(c.objects))
+	for o := range c.objects {
+		out[o] = true
+	}
+	for _, ids := range []map[string]bool{c.removed, c.replaced} {
+		for id := range ids {
+			o, _, _ := strings.Cut(id, "@")
+			out[o] = true
+		}
+	}
+	return out
 }
 
 // Catalogue reads and checks every segment. A segment that does not
@@ -243,7 +262,7 @@ func merge(names []string, segs []segment) (*Catalogue, error) {
 			have[n] = true
 		}
 	}
-	c := &Catalogue{Segments: names, removed: map[string]bool{}, Removed: map[string]bool{}, replaced: map[string]bool{}}
+	c := &Catalogue{Segments: names, removed: map[string]bool{}, Removed: map[string]bool{}, replaced: map[string]bool{}, objects: map[string]bool{}}
 	byKey := map[string]Entry{}
 	for i, s := range segs {
 		for _, k := range s.RemovedKeys {
@@ -265,6 +284,7 @@ func merge(names []string, segs []segment) (*Catalogue, error) {
 	// uploaded it at once) does not come back when clean removes one.
 	for _, s := range segs {
 		for _, e := range s.Added {
+			c.objects[e.Object] = true
 			if c.removed[e.ID()] {
 				c.Removed[e.Key()] = true
 			}
@@ -339,6 +359,7 @@ func (r *Remote) AppendChange(ctx context.Context, c *Catalogue, ch Change) erro
 		return c.replaced[e.ID()]
 	})
 	for _, e := range ch.Added {
+		c.objects[e.Object] = true
 		if !c.Removed[e.Key()] {
 			c.Entries = append(c.Entries, e)
 		}
