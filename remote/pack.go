@@ -220,8 +220,18 @@ func (p *Packer) Put(ctx context.Context) error {
 		return err
 	}
 	p.buf.Write(pad)
-	err := p.r.put(ctx, p.name, p.buf.Bytes())
+	err := ours(p.r.put(ctx, p.name, p.buf.Bytes()))
 	p.buf = bytes.Buffer{}
+	return err
+}
+
+// ours: a new object's name is 128 random bits, so a conditional put
+// that finds it taken met our own earlier try, which the server stored
+// (a put is whole or nothing) though its answer was lost, and retried.
+func ours(err error) error {
+	if errors.Is(err, ErrExist) {
+		return nil
+	}
 	return err
 }
 
@@ -242,7 +252,7 @@ func (r *Remote) UploadLone(ctx context.Context, e Entry, src io.Reader, n int64
 	}
 	e.Length = SealedLen(n)
 	err = r.client.PutObjectFile(ctx, r.bucket, r.prefix+e.Object, f, e.Length, hex.EncodeToString(h.Sum(nil)), true)
-	return e, r.fail("upload", err)
+	return e, ours(r.fail("upload", err))
 }
 
 // ReadBlob reads e's blob (ranged GETs of at most readWindow chunks),
