@@ -1,10 +1,6 @@
 package remote
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-)
+import "context"
 
 // PutForTest writes name as put does.
 func (r *Remote) PutForTest(ctx context.Context, name string, data []byte) error {
@@ -34,26 +30,7 @@ func SetConsolidateAt(n int) func() {
 // CatalogueFormat is catalogueFormat.
 const CatalogueFormat = catalogueFormat
 
-// Upload writes data as one whole object in the previous format (2): the
-// backup's original bytes, padded and sealed whole. Its entry has
-// Length 0.
+// Upload writes data as one whole object of the previous format.
 func (r *Remote) Upload(ctx context.Context, data []byte) (string, error) {
-	name := "data/" + randomName()
-	sealed, err := seal(r.keys.data, name, pad(data))
-	if err != nil {
-		return "", err
-	}
-	return name, r.put(ctx, name, sealed)
-}
-
-// AppendFormat2ForTest writes a segment in the previous format (2), as
-// the previous release did: entries of whole objects.
-func (r *Remote) AppendFormat2ForTest(ctx context.Context, c *Catalogue, added []Entry) error {
-	var buf bytes.Buffer
-	buf.WriteString(segmentMagic)
-	buf.WriteByte(2)
-	if err := json.NewEncoder(&buf).Encode(segment{Format: 2, Parents: c.Segments, Added: added}); err != nil {
-		return err
-	}
-	return r.AppendRawForTest(ctx, buf.Bytes())
+	return r.UploadFormat2ForTest(ctx, data)
 }

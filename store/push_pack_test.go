@@ -404,3 +404,94 @@ func TestPullSwappedBlobs(t *testing.T) {
 		t.Fatalf("verify --remote: %+v %v", vr, err)
 	}
 }
+
+// A remote written by the previous release (format 2: one whole object
+// per backup, its original bytes) still reads and pulls, also after this
+// release added a segment of its own on top.
+func TestPreviousFormatStillPulls(t *testing.T) {
+	s := s3test.Start(t)
+	_ = s
+	ctx := context.Background()
+	r := openTestRemote(t, s, "pw")
+	c, err := r.Catalogue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := []byte(`{"mcpServers":{"old":{}}}`)
+	name, err := r.UploadFormat2ForTest(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := remote.Entry{Object: name, Host: "cursor", Timestamp: "2026-01-02_03-04-05", Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		OriginalPath: "/home/u/.cursor/mcp.json", Size: int64(len(data)), SHA256: blob.Sum(data), Compressed: true}
+	if err := r.AppendFormat2ForTest(ctx, c, []remote.Entry{old}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = r.Catalogue(ctx); err != nil || len(c.Entries) != 1 || !c.Entries[0].Legacy() {
+		t.Fatalf("format 2 catalogue: %+v %v", c, err)
+	}
+	// This release pushes a backup on top of it.
+	src := t.TempDir()
+	cfg := filepath.Join(src, "zed.json")
+	if err := os.WriteFile(cfg, []byte(`{"context_servers":{}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(ctx, Options{Root: filepath.Join(src, "a"), LockTimeout: 5 * time.Second, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Create(ctx, CreateOptions{Host: "zed", ConfigPath: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := a.Push(ctx, r, PushOptions{}); err != nil || res.Uploaded != 1 {
+		t.Fatalf("push: %+v %v", res, err)
+	}
+	a.Close()
+	b, err := Open(ctx, Options{Root: filepath.Join(t.TempDir(), "b"), LockTimeout: 5 * time.Second, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if res, err := b.Pull(ctx, r, PullOptions{}); err != nil || res.Downloaded != 2 {
+		t.Fatalf("pull: %+v %v", res, err)
+	}
+	for bk, err := range b.List(ctx, Query{Hosts: []string{"cursor"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Read(bk)
+		if err != nil || !bytes.Equal(got, data) || bk.Compression != "zstd" || bk.OriginalPath != old.OriginalPath {
+			t.Fatalf("pulled %+v: %q %v", bk, got, err)
+		}
+	}
+	if vr, err := VerifyRemote(ctx, r, nil); err != nil || vr.Checked != 2 || len(vr.Problems) != 0 {
+		t.Fatalf("verify --remote: %+v %v", vr, err)
+	}
+}
+
+// A backup larger than a pack goes as an object of its own, streamed
+// through several sealed chunks, and pulls back whole; small ones beside
+// it still share a pack.
+func TestPushLargeBackupAlone(t *testing.T) {
+	srv := s3test.Start(t)
+	t.Cleanup(remote.SetPackTargetForTest(256 << 10))
+	a := newFixture(t)
+	big := bytes.Repeat([]byte(`{"k":"0123456789abcdef"},`), 120_000) // 3 MiB: three chunks
+	a.create("cursor", a.config("big.json", big))
+	for i := range 3 {
+		a.create("zed", a.config("z.json", fmt.Appendf(nil, `{"n":%d}`, i)))
+	}
+	r := openTestRemote(t, srv, "pw")
+	if res := push(t, a, r); res.Uploaded != 4 {
+		t.Fatalf("push: %+v", res)
+	}
+	if srv.Dir() != "" {
+		if objs := dataObjects(t, srv); len(objs) != 2 {
+			t.Fatalf("%d data objects, want the large one and a pack", len(objs))
+		}
+	}
+	checkRemoteHolds(t, srv, a)
+	if vr, err := VerifyRemote(context.Background(), r, nil); err != nil || len(vr.Problems) != 0 {
+		t.Fatalf("verify --remote: %+v %v", vr, err)
+	}
+}
