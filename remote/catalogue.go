@@ -158,6 +158,16 @@ func encodeSegment(s segment) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(segmentMagic)
 	buf.WriteByte(catalogueFormat)
+	// A plain blob's stored bytes are its original bytes: their size and
+	// sha256 are not written twice (a fifth of a segment's JSON).
+	added := make([]Entry, len(s.Added))
+	for i, e := range s.Added {
+		if !e.Legacy() && e.Encoding == EncodingPlain {
+			e.Stored, e.StoredSHA256 = 0, Sum{}
+		}
+		added[i] = e
+	}
+	s.Added = added
 	if err := json.NewEncoder(&buf).Encode(s); err != nil {
 		return nil, err
 	}
@@ -185,6 +195,12 @@ func decodeSegment(name string, plain []byte) (segment, error) {
 			s.Added[i] = Entry{Object: e.Object, Host: e.Host, Timestamp: e.Timestamp, Created: e.Created,
 				OriginalPath: e.OriginalPath, Size: e.Size, SHA256: e.SHA256, Compressed: e.Compressed,
 				Safety: e.Safety, Parse: e.Parse}
+		}
+		return s, nil
+	}
+	for i, e := range s.Added {
+		if !e.Legacy() && e.Encoding == EncodingPlain && e.Stored == 0 && e.StoredSHA256 == (Sum{}) {
+			s.Added[i].Stored, s.Added[i].StoredSHA256 = e.Size, e.SHA256
 		}
 	}
 	return s, nil

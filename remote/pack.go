@@ -187,7 +187,11 @@ type Packer struct {
 
 // NewPacker starts a pack under a new random name.
 func (r *Remote) NewPacker() *Packer {
-	return &Packer{r: r, name: "data/" + randomName()}
+	p := &Packer{r: r, name: "data/" + randomName()}
+	// Grown once: doubling a buffer to 16 MiB copies and clears it
+	// again and again.
+	p.buf.Grow(int(min(packTarget, 16<<20) + 1<<20))
+	return p
 }
 
 // Add seals stored (the backup's bytes as stored: plain, zstd or delta)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -404,9 +405,9 @@ func (f *Pulled) writeOne(ctx context.Context, s *Store, i int) (index.Record, e
 		}
 		got, err = f.r.OpenSealed(e, sealed)
 	} else {
-		var buf strings.Builder
+		var buf bytes.Buffer
 		err = f.r.ReadBlob(ctx, e, &buf)
-		got = []byte(buf.String())
+		got = buf.Bytes()
 	}
 	if err != nil {
 		return index.Record{}, remoteErr(err)

@@ -78,6 +78,9 @@ func (s *Store) Push(ctx context.Context, r *remote.Remote, o PushOptions) (Push
 			break
 		}
 	}
+	if errors.Is(lerr, errPushStopped) {
+		lerr = nil
+	}
 	err = errors.Join(lerr, p.finish(ctx))
 	res.Uploaded, res.Damaged, res.Bytes = p.recorded, p.damaged, p.bytes
 	if err != nil {
@@ -90,6 +93,10 @@ func (s *Store) Push(ctx context.Context, r *remote.Remote, o PushOptions) (Push
 func entryKey(host string, b Backup) string {
 	return remote.Entry{Host: host, Created: b.Created}.Key()
 }
+
+// errPushStopped: an upload failed or the push was interrupted; finish
+// returns the cause.
+var errPushStopped = errors.New("push stopped")
 
 // pusher fills packs from the listing, sends them on pushPackers
 // goroutines and writes a segment for every pushSegmentEvery backups
@@ -184,11 +191,8 @@ func (p *pusher) uploaded(es ...remote.Entry) {
 
 // add packs (or sends alone) one backup.
 func (p *pusher) add(ctx context.Context, b Backup) error {
-	if err := p.err(); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
+	if p.err() != nil || ctx.Err() != nil {
+		return errPushStopped // finish reports why
 	}
 	e, err := p.s.remoteEntry(b, p.have, p.cat.Removed)
 	if err != nil {
@@ -247,7 +251,7 @@ func (p *pusher) send(ctx context.Context) error {
 	select {
 	case p.packs <- pk:
 	case <-ctx.Done():
-		return ctx.Err()
+		return errPushStopped
 	}
 	return p.maybeSegment(ctx)
 }
@@ -313,7 +317,9 @@ func (p *pusher) segment(ctx context.Context, last bool) error {
 func (p *pusher) finish(ctx context.Context) error {
 	var err error
 	if p.packer != nil && len(p.packer.Entries()) > 0 && p.err() == nil && ctx.Err() == nil {
-		err = p.send(ctx)
+		if err = p.send(ctx); errors.Is(err, errPushStopped) {
+			err = nil
+		}
 	}
 	close(p.packs)
 	p.wg.Wait()
