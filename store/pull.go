@@ -346,51 +346,131 @@ func checkEntry(e remote.Entry) error {
 	return nil
 }
 
-// writePulled writes each backup file durably, then indexes them in
-// batches. It returns the records of the .zst and .delta files written.
+// pullWriters is how many files a pull writes at once: each write waits
+// on its fsyncs, and the file system commits concurrent ones together.
+const pullWriters = 4
+
+// writePulled writes each backup file durably, pullWriters at a time,
+// then indexes them in batches. A delta is written after its base (in a
+// later wave), whose timestamp here its file must name. It returns the
+// records of the .zst and .delta files written.
 func (s *Store) writePulled(ctx context.Context, f *Pulled, todo []int) (int, []index.Record, error) {
+	for _, host := range hostsOf(f.entries, todo) {
+		dir := filepath.Join(s.root, host)
+		if _, _, err := hatomic.EnsureDir(s.fs, dir, DirMode, false); err != nil {
+			return 0, nil, fmt.Errorf("backup folder %s: %w", dir, err)
+		}
+	}
 	written := 0
-	var pending, encoded []index.Record
-	flush := func() error {
-		if len(pending) == 0 {
+	var encoded []index.Record
+	for _, wave := range waves(f.entries, todo) {
+		recs := make([]index.Record, len(wave))
+		ok := make([]bool, len(wave))
+		err := eachLocal(ctx, len(wave), pullWriters, func(k int) error {
+			rec, err := f.writeOne(ctx, s, wave[k])
+			if err != nil {
+				return err
+			}
+			recs[k], ok[k] = rec, true
 			return nil
-		}
-		if err := s.db.PutMany(pending); err != nil {
-			return fmt.Errorf("index %s: %w", s.indexPath(), err)
-		}
-		written += len(pending)
-		pending = pending[:0]
-		return nil
-	}
-	dirs := map[string]bool{}
-	for _, i := range todo {
-		e := f.entries[i]
-		if err := ctx.Err(); err != nil {
-			return written, encoded, errors.Join(flush(), err)
-		}
-		if !dirs[e.Host] {
-			dir := filepath.Join(s.root, e.Host)
-			if _, _, err := hatomic.EnsureDir(s.fs, dir, DirMode, false); err != nil {
-				return written, encoded, errors.Join(flush(), fmt.Errorf("backup folder %s: %w", dir, err))
+		})
+		// What was written is indexed, even after a failure: its file
+		// is durable, and a pull again skips it.
+		var done []index.Record
+		for k, rec := range recs {
+			if !ok[k] {
+				continue
 			}
-			dirs[e.Host] = true
+			f.localBase[f.entries[wave[k]].Key()] = rec.Timestamp
+			if rec.Compression != index.None {
+				encoded = append(encoded, rec)
+			}
+			done = append(done, rec)
 		}
-		rec, err := f.writeOne(ctx, s, i)
+		for len(done) > 0 {
+			n := min(len(done), pullIndexBatch)
+			if ierr := s.db.PutMany(done[:n]); ierr != nil {
+				return written, encoded, errors.Join(err, fmt.Errorf("index %s: %w", s.indexPath(), ierr))
+			}
+			written += n
+			done = done[n:]
+		}
 		if err != nil {
-			return written, encoded, errors.Join(flush(), err)
-		}
-		f.localBase[e.Key()] = rec.Timestamp
-		if rec.Compression != index.None {
-			encoded = append(encoded, rec)
-		}
-		pending = append(pending, rec)
-		if len(pending) >= pullIndexBatch {
-			if err := flush(); err != nil {
-				return written, encoded, err
-			}
+			return written, encoded, err
 		}
 	}
-	return written, encoded, flush()
+	return written, encoded, nil
+}
+
+// hostsOf lists the hosts of the entries todo names, once each.
+func hostsOf(entries []remote.Entry, todo []int) []string {
+	var hosts []string
+	for _, i := range todo {
+		if h := entries[i].Host; !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
+}
+
+// waves splits todo (each host newest first) so that a delta comes in a
+// wave after its base's when its base is pulled too: wave 0 holds every
+// other backup.
+func waves(entries []remote.Entry, todo []int) [][]int {
+	level := map[string]int{}
+	var out [][]int
+	for _, i := range todo {
+		e := entries[i]
+		w := 0
+		if b, ok := level[e.BaseKey()]; ok && e.Encoding == remote.EncodingDelta {
+			w = b + 1
+		}
+		level[e.Key()] = w
+		for len(out) <= w {
+			out = append(out, nil)
+		}
+		out[w] = append(out[w], i)
+	}
+	return out
+}
+
+// eachLocal runs fn for 0..n-1, par at a time; the first error stops
+// the rest and is returned.
+func eachLocal(ctx context.Context, n, par int, fn func(k int) error) error {
+	var (
+		mu    sync.Mutex
+		first error
+		next  atomic.Int64
+		wg    sync.WaitGroup
+	)
+	for range min(par, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				mu.Lock()
+				stop := first != nil
+				mu.Unlock()
+				if k >= n || stop {
+					return
+				}
+				err := ctx.Err()
+				if err == nil {
+					err = fn(k)
+				}
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 // writeOne opens entry i's kept bytes again and writes its file.
