@@ -93,6 +93,7 @@ func (s *Store) rewriteRemote(ctx context.Context, r *remote.Remote, cat *remote
 		}
 	}
 	rw := &repacker{r: r}
+	cache := originalsOf(nil)
 	// Kept deltas whose base goes: whole, first.
 	moved := map[string]bool{}
 	for _, e := range cat.Entries {
@@ -103,7 +104,7 @@ func (s *Store) rewriteRemote(ctx context.Context, r *remote.Remote, cat *remote
 		if err != nil {
 			return err
 		}
-		data, err := remoteOriginal(ctx, r, byKey, e, stored, 0)
+		data, err := cache.decode(ctx, r, byKey, e, stored, 0)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/hatch-backup/hatch-backup/blob"
 	"github.com/hatch-backup/hatch-backup/remote"
@@ -27,12 +28,70 @@ func remoteStored(ctx context.Context, r *remote.Remote, e remote.Entry) ([]byte
 	return r.OpenSealed(e, sealed)
 }
 
-// remoteOriginal decodes e's stored bytes to the backup's original
+// originalsBudget bounds the original bytes an originals cache keeps.
+const originalsBudget = 32 << 20
+
+// originals keeps the original bytes of backups decoded from the remote,
+// up to originalsBudget in all, so that verifying the deltas of a
+// history does not fetch and decode the same bases again and again
+// (each delta's chain climbs through the same few newer backups).
+type originals struct {
+	mu    sync.Mutex
+	bytes int
+	m     map[string][]byte
+}
+
+func originalsOf(o *originals) *originals {
+	if o == nil {
+		return &originals{m: map[string][]byte{}}
+	}
+	return o
+}
+
+func (o *originals) get(key string) ([]byte, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	b, ok := o.m[key]
+	return b, ok
+}
+
+func (o *originals) put(key string, b []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.m[key]; !ok && o.bytes+len(b) <= originalsBudget {
+		o.m[key] = b
+		o.bytes += len(b)
+	}
+}
+
+// decode decodes e's stored bytes to the backup's original
 // bytes: a .zst decompressed, a delta decoded against its base's
 // original bytes (read from the remote through byKey, at most
 // maxReadDepth steps). Each step's result is checked against the
 // catalogue's sha256; a failure is remote.ErrIntegrity.
-func remoteOriginal(ctx context.Context, r *remote.Remote, byKey map[string]remote.Entry, e remote.Entry, stored []byte, depth int) ([]byte, error) {
+// What it decodes, and each base on the way, stays in o.
+func (o *originals) decode(ctx context.Context, r *remote.Remote, byKey map[string]remote.Entry, e remote.Entry, stored []byte, depth int) ([]byte, error) {
+	data, err := o.decodeOnce(ctx, r, byKey, e, stored, depth)
+	if err == nil {
+		o.put(e.Key(), data)
+	}
+	return data, err
+}
+
+// base returns the original bytes of the entry be, from the cache or
+// the remote.
+func (o *originals) base(ctx context.Context, r *remote.Remote, byKey map[string]remote.Entry, be remote.Entry, depth int) ([]byte, error) {
+	if b, ok := o.get(be.Key()); ok {
+		return b, nil
+	}
+	bs, err := remoteStored(ctx, r, be)
+	if err != nil {
+		return nil, err
+	}
+	return o.decode(ctx, r, byKey, be, bs, depth)
+}
+
+func (o *originals) decodeOnce(ctx context.Context, r *remote.Remote, byKey map[string]remote.Entry, e remote.Entry, stored []byte, depth int) ([]byte, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s backup %s: %s", remote.ErrIntegrity, e.Host, e.Timestamp, fmt.Sprintf(format, args...))
 	}
@@ -52,11 +111,7 @@ func remoteOriginal(ctx context.Context, r *remote.Remote, byKey map[string]remo
 		if !ok || be.SHA256 != e.BaseSHA256 {
 			return nil, bad("its base %s is not on the remote", e.Base)
 		}
-		bs, err := remoteStored(ctx, r, be)
-		if err != nil {
-			return nil, err
-		}
-		base, err := remoteOriginal(ctx, r, byKey, be, bs, depth+1)
+		base, err := o.base(ctx, r, byKey, be, depth+1)
 		if err != nil {
 			return nil, bad("its base %s is unreadable: %v", e.Base, err)
 		}

@@ -28,6 +28,7 @@ func VerifyRemote(ctx context.Context, r *remote.Remote, progress func(done, tot
 		return res, remoteErr(err)
 	}
 	byKey := keyed(cat.Entries)
+	cache := originalsOf(nil)
 	var (
 		mu   sync.Mutex
 		done atomic.Int64
@@ -47,7 +48,7 @@ func VerifyRemote(ctx context.Context, r *remote.Remote, progress func(done, tot
 			e := cat.Entries[i]
 			err := stored.err
 			if err == nil {
-				_, err = remoteOriginal(ctx, r, byKey, e, stored.data, 0)
+				_, err = cache.decode(ctx, r, byKey, e, stored.data, 0)
 			}
 			if err := report(e, err); err != nil {
 				return err
