@@ -276,7 +276,7 @@ func spans(entries []remote.Entry) [][]int {
 	})
 	var groups [][]int
 	var cur []int
-	var lo, hi, want int64
+	var lo, want int64
 	for _, i := range order {
 		e := entries[i]
 		if len(cur) > 0 {
@@ -288,13 +288,11 @@ func spans(entries []remote.Entry) [][]int {
 			}
 		}
 		if len(cur) == 0 {
-			lo, hi, want = e.Offset, e.Offset, 0
+			lo, want = e.Offset, 0
 		}
 		cur = append(cur, i)
-		hi = max(hi, e.Offset+e.Length)
 		want += e.Length
 	}
-	_ = hi
 	if len(cur) > 0 {
 		groups = append(groups, cur)
 	}
