@@ -87,6 +87,30 @@ func dataObjects(t *testing.T, srv *s3test.Server) []string {
 	return objs
 }
 
+// nothingReadable fails when a name or byte in the bucket shows one of
+// words.
+func nothingReadable(t *testing.T, srv *s3test.Server, words ...string) {
+	t.Helper()
+	err := filepath.Walk(srv.Dir(), func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, w := range words {
+			if strings.Contains(p, w) || bytes.Contains(data, []byte(w)) {
+				t.Errorf("%s shows %q", p, w)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func countDeltas(bs []Backup) (n int) {
 	for _, b := range bs {
 		if b.Compression == "delta" {
@@ -113,6 +137,7 @@ func TestPackRoundTrip(t *testing.T) {
 		if objs := dataObjects(t, srv); len(objs) != 1 {
 			t.Fatalf("%d data objects, want one pack", len(objs))
 		}
+		nothingReadable(t, srv, "cursor", "zed", "numStartups", "context_servers", "mcp.json")
 	}
 	b := newFixture(t)
 	b.opts.Location = time.UTC
