@@ -53,16 +53,17 @@ func (s *Store) Push(ctx context.Context, r *remote.Remote, o PushOptions) (Push
 		return res, remoteErr(err)
 	}
 	p := newPusher(s, r, cat, o.Progress)
-	total := 0
-	for b, err := range s.List(ctx, Query{}) {
-		if err != nil {
-			return res, err
-		}
-		if !p.present(b) {
-			total++
+	if o.Progress != nil {
+		// The bar's total: a listing more, only for a terminal.
+		for b, err := range s.List(ctx, Query{}) {
+			if err != nil {
+				return res, err
+			}
+			if !p.present(b) {
+				p.total++
+			}
 		}
 	}
-	p.total = total
 	p.start(ctx)
 	var lerr error
 	for b, err := range s.List(ctx, Query{}) {
