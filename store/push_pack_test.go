@@ -520,3 +520,51 @@ func TestPushLargeBackupAlone(t *testing.T) {
 		t.Fatalf("verify --remote: %+v %v", vr, err)
 	}
 }
+
+// dropProxy forwards everything to target, but the answer to the first
+// PUT of a data object is lost after the server stored it: the client
+// tries again and finds the name taken by its own first try.
+func dropProxy(t *testing.T, target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	var dropped atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/data/") && dropped.CompareAndSwap(false, true) {
+			rp.ServeHTTP(httptest.NewRecorder(), r)
+			hijackClose(w)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// A pack whose upload went through but whose answer was lost is not an
+// error: the retry's If-None-Match finds the pack there, as sent.
+func TestPushRetryFindsItsOwnPack(t *testing.T) {
+	srv := s3test.Start(t)
+	a := newFixture(t)
+	many(t, a, 5)
+	env := srv.Env()
+	env[remote.TestWorkFactorEnv] = "10"
+	openTestRemote(t, srv, "pw")
+	r, err := remote.Open(context.Background(), remote.Options{URL: "s3://hatch/laptop", Endpoint: dropProxy(t, srv.Endpoint),
+		Passphrase: []byte("pw"), Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := push(t, a, r); res.Uploaded != 5 {
+		t.Fatalf("push: %+v", res)
+	}
+	checkRemoteHolds(t, srv, a)
+}
