@@ -451,3 +451,37 @@ func TestPackBlobTruncatedOrMoved(t *testing.T) {
 		t.Fatalf("the blob before the cut: %v", err)
 	}
 }
+
+// A consolidation right after an append (as push does) keeps what that
+// append added: the merged view it writes holds it.
+func TestConsolidateAfterAppend(t *testing.T) {
+	defer remote.SetConsolidateAt(3)()
+	s := s3test.Start(t)
+	r := openRemote(t, s, "s3://bkt/consappend", "pw")
+	ctx := context.Background()
+	push(t, r, "cursor", 1)
+	push(t, r, "cursor", 1)
+	c, err := r.Catalogue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.NewPacker()
+	e, err := p.Add(remote.Entry{Host: "zed", Timestamp: "z", Created: time.Unix(1900000000, 0).UTC(), OriginalPath: "/z",
+		Size: 2, SHA256: sum([]byte("{}"))}, []byte("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Put(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Append(ctx, c, []remote.Entry{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Consolidate(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	c, err = r.Catalogue(ctx)
+	if err != nil || len(c.Segments) != 1 || len(c.Entries) != 3 {
+		t.Fatalf("%v: %d segments, %d entries", err, len(c.Segments), len(c.Entries))
+	}
+}
