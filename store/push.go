@@ -204,11 +204,12 @@ func (p *pusher) add(ctx context.Context, b Backup) error {
 		return p.addLone(ctx, b, e)
 	}
 	stored, ok, err := p.s.storedBytes(b, &e)
-	if err != nil || !ok {
-		if !ok {
-			p.damagedOne(b)
-		}
+	if err != nil {
 		return err
+	}
+	if !ok {
+		p.damagedOne(b)
+		return nil
 	}
 	if p.packer == nil {
 		p.packer = p.r.NewPacker()
@@ -227,11 +228,12 @@ func (p *pusher) add(ctx context.Context, b Backup) error {
 // its file.
 func (p *pusher) addLone(ctx context.Context, b Backup, e remote.Entry) error {
 	up, ok, err := p.s.uploadLone(ctx, p.r, b, e)
-	if err != nil || !ok {
-		if !ok && err == nil {
-			p.damagedOne(b)
-		}
+	if err != nil {
 		return err
+	}
+	if !ok {
+		p.damagedOne(b)
+		return nil
 	}
 	p.have[e.Key()] = e.SHA256
 	p.uploaded(up)
@@ -324,8 +326,10 @@ func (p *pusher) finish(ctx context.Context) error {
 	}
 	close(p.packs)
 	p.wg.Wait()
-	err = errors.Join(err, p.err())
-	if ctx.Err() != nil {
+	p.cancel()
+	if ferr := p.err(); ferr != nil {
+		err = errors.Join(err, ferr)
+	} else if ctx.Err() != nil {
 		err = errors.Join(err, ctx.Err())
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), segmentTimeout)
