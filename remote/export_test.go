@@ -29,3 +29,8 @@ func SetConsolidateAt(n int) func() {
 
 // CatalogueFormat is catalogueFormat.
 const CatalogueFormat = catalogueFormat
+
+// Upload writes data as one whole object of the previous format.
+func (r *Remote) Upload(ctx context.Context, data []byte) (string, error) {
+	return r.UploadFormat2ForTest(ctx, data)
+}

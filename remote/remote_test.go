@@ -410,3 +410,78 @@ func TestRemoveDuplicate(t *testing.T) {
 		t.Fatalf("the twin came back: %+v", c.Entries)
 	}
 }
+
+// A pack's blob cut short, or read at another offset, does not open.
+func TestPackBlobTruncatedOrMoved(t *testing.T) {
+	s := s3test.Start(t)
+	needDir(t, s)
+	ctx := context.Background()
+	r := openRemote(t, s, "s3://bkt/pk", "pw")
+	p := r.NewPacker()
+	var es []remote.Entry
+	for i := range 3 {
+		e, err := p.Add(remote.Entry{Host: "cursor", Timestamp: fmt.Sprint(i)}, []byte(fmt.Sprintf(`{"n":%d}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		es = append(es, e)
+	}
+	if err := p.Put(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if err := r.ReadBlob(ctx, e, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := es[0]
+	moved.Offset = es[1].Offset
+	if err := r.ReadBlob(ctx, moved, nil); !errors.Is(err, remote.ErrIntegrity) {
+		t.Fatalf("moved: got %v", err)
+	}
+	f := objectFile(s, "bkt", "pk/"+es[2].Object)
+	data, _ := os.ReadFile(f)
+	if err := os.WriteFile(f, data[:es[2].Offset+es[2].Length-1], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ReadBlob(ctx, es[2], nil); !errors.Is(err, remote.ErrIntegrity) {
+		t.Fatalf("truncated: got %v", err)
+	}
+	if err := r.ReadBlob(ctx, es[1], nil); err != nil {
+		t.Fatalf("the blob before the cut: %v", err)
+	}
+}
+
+// A consolidation right after an append (as push does) keeps what that
+// append added: the merged view it writes holds it.
+func TestConsolidateAfterAppend(t *testing.T) {
+	defer remote.SetConsolidateAt(3)()
+	s := s3test.Start(t)
+	r := openRemote(t, s, "s3://bkt/consappend", "pw")
+	ctx := context.Background()
+	push(t, r, "cursor", 1)
+	push(t, r, "cursor", 1)
+	c, err := r.Catalogue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.NewPacker()
+	e, err := p.Add(remote.Entry{Host: "zed", Timestamp: "z", Created: time.Unix(1900000000, 0).UTC(), OriginalPath: "/z",
+		Size: 2, SHA256: sum([]byte("{}"))}, []byte("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Put(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Append(ctx, c, []remote.Entry{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Consolidate(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	c, err = r.Catalogue(ctx)
+	if err != nil || len(c.Segments) != 1 || len(c.Entries) != 3 {
+		t.Fatalf("%v: %d segments, %d entries", err, len(c.Segments), len(c.Entries))
+	}
+}

@@ -119,6 +119,25 @@ func (c *S3) PutObject(ctx context.Context, bucket, key string, data []byte, ifN
 	return err
 }
 
+// PutObjectFile writes size bytes of f as key, with their sha256 (hex)
+// computed beforehand; as PutObject otherwise.
+func (c *S3) PutObjectFile(ctx context.Context, bucket, key string, f io.ReaderAt, size int64, sum string, ifNoneMatch bool) error {
+	h := http.Header{"Content-Type": {"application/octet-stream"}}
+	if ifNoneMatch {
+		h.Set("If-None-Match", "*")
+	}
+	_, err := c.doPayload(ctx, http.MethodPut, bucket, key, nil, h, payload{file: f, size: size, sum: sum}, maxAnswer)
+	return err
+}
+
+// GetRange reads n bytes of an object from off (a ranged GET). A shorter
+// or longer answer (the object is truncated, or the server ignored the
+// range) is returned as it came, at most n+1 bytes: the caller checks.
+func (c *S3) GetRange(ctx context.Context, bucket, key string, off, n int64) ([]byte, error) {
+	h := http.Header{"Range": {fmt.Sprintf("bytes=%d-%d", off, off+n-1)}}
+	return c.doLimit(ctx, http.MethodGet, bucket, key, nil, h, nil, n+1)
+}
+
 // GetObject reads a whole object, at most limit bytes of it (more is
 // cut: the caller sees limit bytes and can tell).
 func (c *S3) GetObject(ctx context.Context, bucket, key string, limit int64) ([]byte, error) {
@@ -134,7 +153,27 @@ func (c *S3) DeleteObject(ctx context.Context, bucket, key string) error {
 // ListObjects returns every key that starts with prefix, following
 // ListObjectsV2's continuation tokens.
 func (c *S3) ListObjects(ctx context.Context, bucket, prefix string) ([]string, error) {
-	var keys []string
+	infos, err := c.ListObjectsInfo(ctx, bucket, prefix)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(infos))
+	for i, o := range infos {
+		keys[i] = o.Key
+	}
+	return keys, nil
+}
+
+// ObjectInfo is what a listing says of an object.
+type ObjectInfo struct {
+	Key          string
+	Size         int64
+	LastModified time.Time
+}
+
+// ListObjectsInfo is ListObjects with each object's size and time.
+func (c *S3) ListObjectsInfo(ctx context.Context, bucket, prefix string) ([]ObjectInfo, error) {
+	var keys []ObjectInfo
 	token := ""
 	for {
 		q := url.Values{"list-type": {"2"}, "prefix": {prefix}}
@@ -148,14 +187,12 @@ func (c *S3) ListObjects(ctx context.Context, bucket, prefix string) ([]string, 
 		var res struct {
 			IsTruncated           bool
 			NextContinuationToken string
-			Contents              []struct{ Key string }
+			Contents              []ObjectInfo
 		}
 		if err := xml.Unmarshal(body, &res); err != nil {
 			return nil, fmt.Errorf("list %s: %w", bucket, err)
 		}
-		for _, o := range res.Contents {
-			keys = append(keys, o.Key)
-		}
+		keys = append(keys, res.Contents...)
 		if !res.IsTruncated {
 			return keys, nil
 		}
@@ -191,6 +228,42 @@ func (c *S3) do(ctx context.Context, method, bucket, key string, q url.Values, h
 // doubling, at most 1 s), up to MaxTries tries. A request always carries
 // its whole body, so every try sends the same bytes.
 func (c *S3) doLimit(ctx context.Context, method, bucket, key string, q url.Values, h http.Header, body []byte, limit int64) ([]byte, error) {
+	return c.doPayload(ctx, method, bucket, key, q, h, payload{data: body}, limit)
+}
+
+// payload is a request's body: bytes in memory, or a file section with
+// its sha256 computed beforehand (a large object is sent from a file,
+// not held in memory).
+type payload struct {
+	data []byte
+	file io.ReaderAt
+	size int64
+	sum  string // hex sha256 of the file section
+}
+
+func (p payload) reader() io.Reader {
+	if p.file != nil {
+		return io.NewSectionReader(p.file, 0, p.size)
+	}
+	return bytes.NewReader(p.data)
+}
+
+func (p payload) length() int64 {
+	if p.file != nil {
+		return p.size
+	}
+	return int64(len(p.data))
+}
+
+func (p payload) hash() string {
+	if p.file != nil {
+		return p.sum
+	}
+	sum := sha256.Sum256(p.data)
+	return hex.EncodeToString(sum[:])
+}
+
+func (c *S3) doPayload(ctx context.Context, method, bucket, key string, q url.Values, h http.Header, body payload, limit int64) ([]byte, error) {
 	tries := c.MaxTries
 	if tries <= 0 {
 		tries = 6
@@ -220,7 +293,7 @@ func (c *S3) doLimit(ctx context.Context, method, bucket, key string, q url.Valu
 }
 
 // once sends one try; retry says whether another may succeed.
-func (c *S3) once(ctx context.Context, method, bucket, key string, q url.Values, h http.Header, body []byte, limit int64) ([]byte, bool, error) {
+func (c *S3) once(ctx context.Context, method, bucket, key string, q url.Values, h http.Header, body payload, limit int64) ([]byte, bool, error) {
 	region := c.region()
 	req, err := c.request(ctx, region, method, bucket, key, q, h, body)
 	if err != nil {
@@ -318,7 +391,7 @@ func readError(resp *http.Response, bucket, key string) *S3Error {
 }
 
 // request builds and signs a path-style request: /bucket/key.
-func (c *S3) request(ctx context.Context, region, method, bucket, key string, q url.Values, h http.Header, body []byte) (*http.Request, error) {
+func (c *S3) request(ctx context.Context, region, method, bucket, key string, q url.Values, h http.Header, body payload) (*http.Request, error) {
 	u, err := url.Parse(c.Endpoint)
 	if err != nil {
 		return nil, err
@@ -331,20 +404,19 @@ func (c *S3) request(ctx context.Context, region, method, bucket, key string, q 
 	u.Path = path
 	u.RawPath = uriEncode(path, false)
 	u.RawQuery = canonicalQuery(q)
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body.reader())
 	if err != nil {
 		return nil, err
 	}
-	req.ContentLength = int64(len(body))
-	if body == nil {
+	req.ContentLength = body.length()
+	if body.data == nil && body.file == nil {
 		req.Body = http.NoBody
 		req.GetBody = nil
 	}
 	for k, v := range h {
 		req.Header[k] = v
 	}
-	sum := sha256.Sum256(body)
-	sign(req, c.Creds, region, hex.EncodeToString(sum[:]), time.Now())
+	sign(req, c.Creds, region, body.hash(), time.Now())
 	return req, nil
 }
 

@@ -163,23 +163,56 @@ func (s *Store) readDetached(b Backup) ([]byte, error) {
 	if err == nil && p == nil {
 		return data, nil
 	}
-	opts := s.opts
-	opts.UpgradingReader, opts.Inspect = true, false
-	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) // the first open gave its notices
-	fresh, err := Open(context.Background(), opts)
+	fresh, rec, err := s.lookupAgain(b)
 	if err != nil {
 		return nil, err
 	}
 	defer fresh.Close()
-	if fresh.db == nil {
-		return nil, fmt.Errorf("backup %s: %w", b.Path, errRemovedMeanwhile)
+	return fresh.Read(fresh.backupOf(rec))
+}
+
+// lookupAgain opens the store again (shared lock) and finds b's record as
+// the index has it now; removed meanwhile is errRemovedMeanwhile. The
+// caller closes fresh.
+func (s *Store) lookupAgain(b Backup) (fresh *Store, rec index.Record, err error) {
+	opts := s.opts
+	opts.UpgradingReader, opts.Inspect = true, false
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) // the first open gave its notices
+	fresh, err = Open(context.Background(), opts)
+	if err != nil {
+		return nil, rec, err
 	}
-	rec, err := fresh.db.Get(b.Host, b.Timestamp, b.Created)
+	if fresh.db == nil {
+		fresh.Close()
+		return nil, rec, fmt.Errorf("backup %s: %w", b.Path, errRemovedMeanwhile)
+	}
+	rec, err = fresh.db.Get(b.Host, b.Timestamp, b.Created)
 	if errors.Is(err, index.ErrNotFound) {
-		return nil, fmt.Errorf("backup %s: %w", b.Path, errRemovedMeanwhile)
+		err = fmt.Errorf("backup %s: %w", b.Path, errRemovedMeanwhile)
+	} else if err != nil {
+		err = fmt.Errorf("index %s: %w", fresh.indexPath(), err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", fresh.indexPath(), err)
+		fresh.Close()
+		return nil, rec, err
 	}
-	return fresh.Read(fresh.backupOf(rec))
+	return fresh, rec, nil
+}
+
+// changedMeanwhile says whether b, which did not read as listed while the
+// lock was released, was removed or re-encoded since (clean, compact):
+// then it is not damage, and the next push takes it as it is now.
+func (s *Store) changedMeanwhile(b Backup) bool {
+	if s.detached == nil {
+		return false
+	}
+	fresh, rec, err := s.lookupAgain(b)
+	if errors.Is(err, errRemovedMeanwhile) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	defer fresh.Close()
+	return fresh.backupOf(rec).Path != b.Path || rec.SHA256 != b.SHA256
 }

@@ -65,6 +65,7 @@ func (a *app) pull(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	defer fetched.Discard()
 	if err := fetched.Download(c.Context, r, a.progress("pull")); err != nil {
 		return err
 	}
