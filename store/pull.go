@@ -373,7 +373,18 @@ func (s *Store) writePulled(ctx context.Context, f *Pulled, todo []int) (int, []
 			return nil
 		})
 		// What was written is indexed, even after a failure: its file
-		// is durable, and a pull again skips it.
+		// is durable once its folder is synced, and a pull again skips
+		// it.
+		var synced []string
+		for k, rec := range recs {
+			if ok[k] && !slices.Contains(synced, rec.Host) {
+				dir := filepath.Join(s.root, rec.Host)
+				if serr := s.fs.SyncDir(dir); serr != nil {
+					return written, encoded, errors.Join(err, fmt.Errorf("sync %s: %w", dir, serr))
+				}
+				synced = append(synced, rec.Host)
+			}
+		}
 		var done []index.Record
 		for k, rec := range recs {
 			if !ok[k] {
@@ -517,7 +528,8 @@ func (f *Pulled) writeOne(ctx context.Context, s *Store, i int) (index.Record, e
 }
 
 // publishPulled is publishFrom for a file of any form: the durable
-// no-replace write under the first free name from the backup's instant.
+// no-replace write under the first free name from the backup's instant,
+// its folder's fsync left to the caller.
 func (s *Store) publishPulled(rec *index.Record, stored []byte, created time.Time) error {
 	created = created.UTC().Truncate(time.Microsecond)
 	for range maxNameTries {
@@ -532,13 +544,18 @@ func (s *Store) publishPulled(rec *index.Record, stored []byte, created time.Tim
 		}
 		rec.File = path.Join(rec.Host, name)
 		created = created.Add(time.Microsecond)
+		if s.pulledBefore(rec, stored) {
+			return nil // a pull killed before its index write left it
+		}
 		if taken, err := s.taken(rec); err != nil || taken {
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		err := hatomic.WriteNewAt(s.fs, filepath.Join(s.root, rec.Host, name), stored, FileMode, rec.Created)
+		// The folder is fsynced once per wave, before any of its names
+		// goes into the index (writePulled): one fsync, not one per file.
+		err := hatomic.PublishNewAt(s.fs, filepath.Join(s.root, rec.Host, name), stored, FileMode, rec.Created)
 		if errors.Is(err, hatomic.ErrExist) {
 			continue
 		}
@@ -559,4 +576,16 @@ func (s *Store) checkPulled(recs []index.Record) error {
 		}
 	}
 	return nil
+}
+
+// pulledBefore says whether rec's file is already there, unindexed, with
+// exactly the bytes stored: what a pull killed between its writes and
+// its index transaction leaves. Indexing it then keeps one copy of the
+// backup where a new name would make a second.
+func (s *Store) pulledBefore(rec *index.Record, stored []byte) bool {
+	if s.instantIndexed(rec.Host, rec.Created) {
+		return false
+	}
+	got, err := s.readFile(filepath.Join(s.root, filepath.FromSlash(rec.File)), int64(len(stored)))
+	return err == nil && bytes.Equal(got, stored)
 }

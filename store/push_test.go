@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -181,3 +182,37 @@ func TestCleanRemote(t *testing.T) {
 }
 
 func retentionKeepCount(n int) retention.Policy { return retention.Policy{KeepCount: &n} }
+
+// TestPullAgainAfterLostIndexWrite: a pull killed after its files but
+// before their index entries leaves unindexed files with exactly the
+// pulled bytes; the next pull indexes those files instead of writing a
+// second copy of each under the next free name.
+func TestPullAgainAfterLostIndexWrite(t *testing.T) {
+	srv := s3test.Start(t)
+	a := newFixture(t)
+	for i := range 3 {
+		a.create("cursor", a.config("mcp.json", fmt.Appendf(nil, `{"mcpServers":{"s%d":{}}}`, i)))
+	}
+	r := openTestRemote(t, srv, "pw")
+	push(t, a, r)
+	b := newFixture(t)
+	if res, err := pull(b, r); err != nil || res.Downloaded != 3 {
+		t.Fatalf("pull: %+v, %v", res, err)
+	}
+	pulled := b.all()
+	st := b.open()
+	for _, bk := range pulled {
+		if err := st.db.Delete(bk.Host, bk.Created); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if res, err := pull(b, r); err != nil || res.Downloaded != 3 {
+		t.Fatalf("pull again: %+v, %v", res, err)
+	}
+	same(t, a.all(), b.all())
+	files, err := filepath.Glob(filepath.Join(b.root, "cursor", "mcp.json.cursor.*"))
+	if err != nil || len(files) != 3 {
+		t.Fatalf("%d backup files, want 3 (no second copies): %v", len(files), files)
+	}
+}
