@@ -140,6 +140,9 @@ func (b *bench) remote(n int) func() error {
 // root, as on a machine that has used them before.
 func (b *bench) knownRemotes(root string, n int) error {
 	empty := filepath.Join(b.dir, "remote-empty")
+	if err := os.MkdirAll(empty, 0o700); err != nil { // the cache needs the root
+		return err
+	}
 	for i := range n {
 		if out, err := b.hatch(empty, "push", "--remote", fmt.Sprintf("s3://bench/known%d", i)).CombinedOutput(); err != nil {
 			return fmt.Errorf("push of an empty store: %v\n%s", err, out)
