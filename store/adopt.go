@@ -44,12 +44,38 @@ type folderScan struct {
 	dirs    []string // the host folders there are
 	backups []found  // files named as backups of their folder's host, oldest name first
 	temps   []string // regular files named as temp files of the write protocol
+	// sorted, when set, takes the backups instead of backups: what
+	// sortedScan returns, in memory that does not grow with them.
+	sorted *spillSorter
+	// noBackups: the scan keeps no backups at all (tidy wants the rest).
+	noBackups bool
 }
 
 // scanFolders reads each host folder once. Anything that is neither a
 // backup nor a temp file by name is left where it is.
 func (s *Store) scanFolders() (folderScan, error) {
 	var sc folderScan
+	if err := s.scanInto(&sc, func(string, string) bool { return true }); err != nil {
+		return sc, err
+	}
+	slices.SortFunc(sc.backups, compareFound)
+	return sc, nil
+}
+
+// sortedScan is scanFolders with the backups in sc.sorted (read them with
+// eachRun, then Close it): a store of 1,000,000 backup files is never
+// held as a list of them.
+func (s *Store) sortedScan() (sc folderScan, err error) {
+	sc.sorted = &spillSorter{}
+	err = s.scanInto(&sc, func(string, string) bool { return true })
+	if err != nil {
+		err = errors.Join(err, sc.sorted.Close())
+	}
+	return sc, err
+}
+
+// scanInto reads each host folder into sc until more returns false.
+func (s *Store) scanInto(sc *folderScan, more func(host, dir string) bool) error {
 	for _, h := range hostTable {
 		dir := filepath.Join(s.root, h.Name)
 		fi, err := s.fs.Lstat(dir)
@@ -57,41 +83,117 @@ func (s *Store) scanFolders() (folderScan, error) {
 			continue
 		}
 		if err != nil {
-			return sc, err
+			return err
 		}
 		sc.dirs = append(sc.dirs, dir)
-		err = eachEntry(dir, func(e fs.DirEntry) { sc.add(h.Name, dir, e) })
-		if err != nil {
-			return sc, err
+		var addErr error
+		err = eachEntry(dir, func(e fs.DirEntry) {
+			if addErr == nil {
+				addErr = sc.add(h.Name, dir, e)
+			}
+		})
+		if err = cmp.Or(err, addErr); err != nil {
+			return err
+		}
+		if !more(h.Name, dir) {
+			return nil
 		}
 	}
-	slices.SortFunc(sc.backups, compareFound)
-	return sc, nil
+	return nil
 }
 
-func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
+func (sc *folderScan) add(host, dir string, e fs.DirEntry) error {
 	if !e.Type().IsRegular() {
-		return
+		return nil
 	}
 	// The name is one clean element: no need for filepath.Join's Clean.
 	name := e.Name()
 	if tempname.Is(name) {
 		sc.temps = append(sc.temps, dir+string(filepath.Separator)+name)
-		return
+		return nil
+	}
+	if sc.noBackups {
+		return nil
 	}
 	if n, err := blob.ParseName(name); err == nil && n.Host == host {
-		p := dir + string(filepath.Separator) + name
-		// The timestamp ends the name, before ".zst". Taken from p, it does
-		// not keep the directory entry's copy of the name alive.
-		end := len(p)
-		if n.Compressed {
-			end -= len(blob.ZstdSuffix)
+		f := newFound(host, dir+string(filepath.Separator)+name, n.Compressed, n.Delta)
+		if sc.sorted != nil {
+			return sc.sorted.Add(f.key())
 		}
-		if n.Delta {
-			end -= len(blob.DeltaSuffix)
-		}
-		sc.backups = append(sc.backups, found{host: host, timestamp: p[end-blob.TimestampLen : end], path: p, compressed: n.Compressed, delta: n.Delta})
+		sc.backups = append(sc.backups, f)
 	}
+	return nil
+}
+
+// newFound is the found of backup file p of host.
+func newFound(host, p string, compressed, delta bool) found {
+	// The timestamp ends the name, before ".zst". Taken from p, it does
+	// not keep the directory entry's copy of the name alive.
+	end := len(p)
+	if compressed {
+		end -= len(blob.ZstdSuffix)
+	}
+	if delta {
+		end -= len(blob.DeltaSuffix)
+	}
+	return found{host: host, timestamp: p[end-blob.TimestampLen : end], path: p, compressed: compressed, delta: delta}
+}
+
+// Flags of a found in its key.
+const (
+	keyCompressed = 1 << iota
+	keyDelta
+)
+
+// key encodes f so that keys sort as compareFound orders: the timestamp
+// (of fixed length), the path, a NUL (no path holds one: a path that is
+// a prefix of another still sorts first), then the flags and the host.
+func (f found) key() string {
+	flags := byte(0)
+	if f.compressed {
+		flags |= keyCompressed
+	}
+	if f.delta {
+		flags |= keyDelta
+	}
+	return f.timestamp + f.path + "\x00" + string(rune(flags)) + f.host
+}
+
+// foundOfKey decodes a key made by found.key.
+func foundOfKey(k string) (found, error) {
+	rest := k[min(len(k), blob.TimestampLen):]
+	i := strings.IndexByte(rest, 0)
+	if len(k) < blob.TimestampLen || i < 0 || i+2 > len(rest) {
+		return found{}, fmt.Errorf("sort file names: a damaged record")
+	}
+	flags := rest[i+1]
+	return newFound(rest[i+2:], rest[:i], flags&keyCompressed != 0, flags&keyDelta != 0), nil
+}
+
+// eachRun calls fn with each run of the sorted backups that share a
+// timestamp (see eachTimestamp), in compareFound order.
+func (sc *folderScan) eachRun(fn func(run []found) error) error {
+	var run []found
+	for k, err := range sc.sorted.All() {
+		if err != nil {
+			return err
+		}
+		f, err := foundOfKey(k)
+		if err != nil {
+			return err
+		}
+		if len(run) > 0 && run[0].timestamp != f.timestamp {
+			if err := fn(run); err != nil {
+				return err
+			}
+			run = run[:0]
+		}
+		run = append(run, f)
+	}
+	if len(run) > 0 {
+		return fn(run)
+	}
+	return nil
 }
 
 // readDirUnsorted lists dir in the order the file system keeps it:
@@ -137,8 +239,11 @@ func eachEntry(dir string, fn func(fs.DirEntry)) error {
 	}
 }
 
+// hasBackupFiles reports whether a host folder holds a backup file; it
+// stops at the first folder that does.
 func (s *Store) hasBackupFiles() bool {
-	sc, err := s.scanFolders()
+	var sc folderScan
+	err := s.scanInto(&sc, func(string, string) bool { return len(sc.backups) == 0 })
 	return err == nil && len(sc.backups) > 0
 }
 
@@ -183,13 +288,10 @@ type adoptOptions struct {
 // What it holds does not grow with the number of files (a batch, and its
 // result's problems): each adopted backup goes to o.each, and the
 // instants taken are looked up in the index itself.
-func (s *Store) adopt(ctx context.Context, files []found, o adoptOptions) (adopted, error) {
+func (s *Store) adopt(ctx context.Context, files batchSource, o adoptOptions) (adopted, error) {
 	a := &adoption{s: s, o: o, used: map[instant]bool{}}
 	if o.facts {
 		a.res.facts = map[string]fileFacts{}
-	}
-	if err := s.tightenDirs(files); err != nil {
-		return a.res, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -209,9 +311,61 @@ func (s *Store) adopt(ctx context.Context, files []found, o adoptOptions) (adopt
 	return a.res, cmp.Or(err, ctx.Err())
 }
 
-// tightenDirs makes each host folder of files 0700, once.
-func (s *Store) tightenDirs(files []found) error {
-	seen := map[string]bool{}
+// batchSource hands the files to adopt to emit, oldest name first, a
+// batch (of about adoptBatch files) at a time, and stops at the first
+// error emit returns. Each batch is a slice of its own.
+type batchSource func(emit func([]found) error) error
+
+// sliceBatches is the batchSource of files, oldest name first.
+func sliceBatches(files []found) batchSource {
+	return func(emit func([]found) error) error {
+		for start := 0; start < len(files); start += adoptBatch {
+			if err := emit(files[start:min(start+adoptBatch, len(files))]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// pairedBatches is the batchSource of the backup files of a sorted scan,
+// a timestamp at a time, without the plain files that are copies of
+// their .zst or .delta (pairUp, pairDeltas): those are added to dups.
+// The forms of one backup share a timestamp, so a run of one timestamp
+// holds them all whatever order the folders listed them in.
+func (s *Store) pairedBatches(sc *folderScan, dups *[]string) batchSource {
+	return func(emit func([]found) error) error {
+		var batch []found
+		err := sc.eachRun(func(run []found) error {
+			keep, d, err := s.pairUp(run)
+			if err != nil {
+				return err
+			}
+			*dups = append(*dups, d...)
+			keep, d, err = s.pairDeltas(keep)
+			if err != nil {
+				return err
+			}
+			// nil: a whole form could not be read; the run is left
+			// unadopted (verify reports its files), as pairDeltas says.
+			*dups = append(*dups, d...)
+			batch = append(batch, keep...)
+			if len(batch) < adoptBatch {
+				return nil
+			}
+			err, batch = emit(batch), nil
+			return err
+		})
+		if err == nil && len(batch) > 0 {
+			err = emit(batch)
+		}
+		return err
+	}
+}
+
+// tightenDirs makes each host folder of files 0700, once: seen holds the
+// folders done.
+func (s *Store) tightenDirs(files []found, seen map[string]bool) error {
 	for _, f := range files {
 		dir := filepath.Dir(f.path)
 		if seen[dir] {
@@ -250,17 +404,27 @@ type adoptRead struct {
 	err   error // the file is damaged (ErrIntegrity): it is not adopted
 }
 
-// readBatches reads files a batch at a time and sends each batch to out,
-// in order; it stops after a failure or when ctx is done, and closes out.
-func (a *adoption) readBatches(ctx context.Context, files []found, out chan<- readBatch) {
+// readBatches reads files a batch at a time, each host folder made 0700
+// first, and sends each batch to out, in order; it stops after a failure
+// or when ctx is done, and closes out.
+func (a *adoption) readBatches(ctx context.Context, files batchSource, out chan<- readBatch) {
 	defer close(out)
-	for start := 0; start < len(files) && ctx.Err() == nil; start += adoptBatch {
-		b := readBatch{files: files[start:min(start+adoptBatch, len(files))]}
-		b.reads, b.err = a.readFiles(ctx, b.files)
-		out <- b
-		if b.err != nil {
-			return
+	seen := map[string]bool{}
+	sent := false // a failure went out in a batch
+	err := files(func(batch []found) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		b := readBatch{files: batch}
+		if b.err = a.s.tightenDirs(batch, seen); b.err == nil {
+			b.reads, b.err = a.readFiles(ctx, b.files)
+		}
+		out <- b
+		sent = b.err != nil
+		return b.err
+	})
+	if err != nil && !sent && ctx.Err() == nil {
+		out <- readBatch{err: err}
 	}
 }
 
