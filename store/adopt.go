@@ -3,10 +3,12 @@ package store
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -462,6 +464,13 @@ func (a *adoption) index(b readBatch) error {
 	return a.flush()
 }
 
+// adoptWhole is the largest backup file adoption reads whole, into a
+// pooled buffer; a larger one (but a .delta, decoded against its base) is
+// streamed through sha256 and, when compressed, a streaming zstd decoder,
+// so that adopting it takes memory that does not grow with its size. A
+// variable only so that tests can stream small files.
+var adoptWhole int64 = 4 << 20
+
 // record reads a backup file with a pooled buffer and returns its index
 // record. It may run beside other record calls.
 func (a *adoption) record(f found) (index.Record, fileFacts, error) {
@@ -470,13 +479,115 @@ func (a *adoption) record(f found) (index.Record, fileFacts, error) {
 		buf = new([]byte)
 	}
 	defer a.bufs.Put(buf)
-	stored, facts, err := a.s.readOwned(f.path, MaxConfigSize*2, *buf)
+	file, facts, size, err := a.s.openOwned(f.path)
+	if err != nil {
+		return index.Record{}, facts, err
+	}
+	defer file.Close()
+	if size > adoptWhole && !f.delta {
+		rec, err := a.s.adoptStream(f, file, facts.mtime, *buf)
+		return rec, facts, err
+	}
+	stored, err := readToEnd(f.path, file.Read, size, blob.MaxDecodedSize, *buf)
 	if err != nil {
 		return index.Record{}, facts, err
 	}
 	*buf = stored
 	rec, err := a.s.adoptRecord(f, stored, facts.mtime)
 	return rec, facts, err
+}
+
+// openOwned opens a backup file that the store is about to adopt, as
+// readOwned does (a regular file only, never through a symlink, its mode
+// made FileMode through the open file) without reading it, and returns its
+// size. facts are the file's, after the chmod.
+func (s *Store) openOwned(p string) (f hatomic.File, facts fileFacts, size int64, err error) {
+	const noLimit = math.MaxInt64
+	if ownedLstat {
+		fi, err := s.fs.Lstat(p)
+		if err != nil {
+			return nil, facts, 0, ownedOpenError(p, err)
+		}
+		if err := ownedShape(p, fi.Mode(), fi.Size(), noLimit); err != nil {
+			return nil, facts, 0, err
+		}
+	}
+	f, err = s.fs.OpenFile(p, ownedOpen, 0)
+	switch {
+	case isSymlinkRefusal(err):
+		return nil, facts, 0, ownedShape(p, fs.ModeSymlink, 0, noLimit)
+	case err != nil:
+		return nil, facts, 0, ownedOpenError(p, err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		facts = factsOf(fi)
+		err = ownedShape(p, fi.Mode(), fi.Size(), noLimit)
+	}
+	if perm := facts.mode.Perm(); err == nil && modeMatters && perm&^FileMode != 0 {
+		// Only ever remove bits: a 0400 backup stays 0400.
+		if err = f.Chmod(perm & FileMode); err == nil {
+			facts.mode = facts.mode&^fs.ModePerm | perm&FileMode
+		}
+	}
+	if err != nil {
+		return nil, facts, 0, errors.Join(err, f.Close())
+	}
+	return f, facts, fi.Size(), nil
+}
+
+// adoptStream is adoptRecord of a large plain or .zst backup file, read
+// from r a buffer at a time (buf, or 64 KiB). Its config is not held
+// whole, so it is not parsed: its parse status is unknown.
+func (s *Store) adoptStream(f found, r io.Reader, mtime int64, buf []byte) (index.Record, error) {
+	if cap(buf) < 64<<10 {
+		buf = make([]byte, 64<<10)
+	}
+	buf = buf[:cap(buf)]
+	stored := &countingReader{r: r}
+	var data io.Reader = stored
+	comp := index.None
+	if f.compressed {
+		comp = index.Zstd
+		dec, err := blob.DecompressStream(stored)
+		if err != nil {
+			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+		}
+		defer dec.Close()
+		data = dec
+	}
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, data, buf)
+	switch {
+	case errors.Is(err, blob.ErrCorrupt):
+		return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+	case err != nil:
+		return index.Record{}, fmt.Errorf("read %s: %w", f.path, err)
+	}
+	created, err := s.instantOf(f.timestamp, mtime)
+	if err != nil {
+		return index.Record{}, err
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return index.Record{
+		Host: f.host, Timestamp: f.timestamp, Created: created,
+		File:       f.host + "/" + filepath.Base(f.path),
+		StoredSize: stored.n, OriginalSize: n,
+		SHA256: sum, Compression: comp, Parse: index.ParseUnknown,
+	}, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // instant is an index key: a host and a time in Unix microseconds.
@@ -508,6 +619,7 @@ func (a *adoption) flush() error {
 	if err := a.s.db.PutMany(a.pending); err != nil {
 		return fmt.Errorf("index %s: %w", a.s.indexPath(), err)
 	}
+	a.s.db.ReleasePages()
 	a.res.count += len(a.pending)
 	pending, paths := a.pending, a.paths
 	a.pending, a.paths = a.pending[:0], a.paths[:0]
@@ -545,7 +657,7 @@ func (s *Store) adoptRecord(f found, stored []byte, mtime int64) (index.Record, 
 	} else if f.compressed {
 		comp = index.Zstd
 		var err error
-		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
+		if data, err = blob.Decompress(stored, blob.MaxDecodedSize); err != nil {
 			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
 	}
