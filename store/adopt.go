@@ -253,7 +253,7 @@ func (s *Store) hasBackupFiles() bool {
 // into the index in one transaction (one commit, instead of one per file),
 // and so bounds what an adoption holds in memory besides its result. A
 // variable only so that tests can cross batch boundaries with a few files.
-var adoptBatch = 4096
+var adoptBatch = 2048
 
 // adopted is what an adoption did.
 type adopted struct {

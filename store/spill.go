@@ -15,13 +15,13 @@ import (
 // spillBytes is how many bytes of records a spillSorter holds before it
 // writes them, sorted, to its temp file as one run. A variable only so
 // that tests can cross runs with a few records.
-var spillBytes = 4 << 20
+var spillBytes = 1 << 20
 
 // spillSorter gives back strings added to it in byte order, in memory
 // that does not grow with their number: past spillBytes, sorted runs go
 // to a temp file outside the store (never the store: verify writes
 // nothing there) and are merged when read. A store of 1,000,000 backups
-// sorts its file names in about 25 runs; a small store never touches the
+// sorts its file names in about 100 runs; a small store never touches the
 // disk.
 type spillSorter struct {
 	mem     []string
