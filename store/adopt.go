@@ -49,8 +49,10 @@ type folderScan struct {
 	// sorted, when set, takes the backups instead of backups: what
 	// sortedScan returns, in memory that does not grow with them.
 	sorted *spillSorter
-	// noBackups: the scan keeps no backups at all (tidy wants the rest).
+	// noBackups: the scan keeps no backups at all (tidy wants the rest),
+	// only their count.
 	noBackups bool
+	count     int
 }
 
 // scanFolders reads each host folder once. Anything that is neither a
@@ -114,10 +116,11 @@ func (sc *folderScan) add(host, dir string, e fs.DirEntry) error {
 		sc.temps = append(sc.temps, dir+string(filepath.Separator)+name)
 		return nil
 	}
-	if sc.noBackups {
-		return nil
-	}
 	if n, err := blob.ParseName(name); err == nil && n.Host == host {
+		if sc.noBackups {
+			sc.count++
+			return nil
+		}
 		f := newFound(host, dir+string(filepath.Separator)+name, n.Compressed, n.Delta)
 		if sc.sorted != nil {
 			return sc.sorted.Add(f.key())
@@ -244,9 +247,9 @@ func eachEntry(dir string, fn func(fs.DirEntry)) error {
 // hasBackupFiles reports whether a host folder holds a backup file; it
 // stops at the first folder that does.
 func (s *Store) hasBackupFiles() bool {
-	var sc folderScan
-	err := s.scanInto(&sc, func(string, string) bool { return len(sc.backups) == 0 })
-	return err == nil && len(sc.backups) > 0
+	sc := folderScan{noBackups: true}
+	err := s.scanInto(&sc, func(string, string) bool { return sc.count == 0 })
+	return err == nil && sc.count > 0
 }
 
 // adoptBatch is how many backup files are read before their records go

@@ -30,6 +30,10 @@ type spillSorter struct {
 	name    string // of f, when it could not be unlinked at once
 	runs    []spillRun
 	end     int64 // of the runs written
+	// inMemory: no temp file could be made (no writable temp folder):
+	// the records stay in memory, which then grows with them, rather
+	// than failing the command.
+	inMemory bool
 }
 
 // spillRun is one sorted run in the temp file.
@@ -42,7 +46,7 @@ const recordOverhead = 16
 func (s *spillSorter) Add(rec string) error {
 	s.mem = append(s.mem, rec)
 	s.memSize += len(rec) + recordOverhead
-	if s.memSize >= spillBytes {
+	if s.memSize >= spillBytes && !s.inMemory {
 		return s.spill()
 	}
 	return nil
@@ -56,7 +60,8 @@ func (s *spillSorter) spill() error {
 	if s.f == nil {
 		f, err := os.CreateTemp("", "hatch-backup-sort-*")
 		if err != nil {
-			return fmt.Errorf("sort file names: %w", err)
+			s.inMemory = true
+			return nil
 		}
 		s.f = f
 		// Unlinked at once where the system allows it: a killed process
@@ -93,7 +98,7 @@ func (s *spillSorter) spill() error {
 // the last Add.
 func (s *spillSorter) All() iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		if len(s.runs) == 0 {
+		if len(s.runs) == 0 { // a small sort, or no temp file (inMemory)
 			slices.Sort(s.mem)
 			for _, r := range s.mem {
 				if !yield(r, nil) {
@@ -106,7 +111,6 @@ func (s *spillSorter) All() iter.Seq2[string, error] {
 			yield("", err)
 			return
 		}
-		s.mem = nil
 		m := make(mergeHeap, 0, len(s.runs))
 		for _, r := range s.runs {
 			c := &runCursor{r: bufio.NewReaderSize(io.NewSectionReader(s.f, r.off, r.size), 16<<10)}
