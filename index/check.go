@@ -26,6 +26,9 @@ func (db *DB) Check() error {
 	}
 	var findings []error
 	err := db.view("check", func(tx *bolt.Tx) error {
+		// Every page is read: without this, the whole index would stay
+		// resident in this process.
+		defer db.releaseWhile(tx)()
 		for err := range tx.Check() {
 			findings = append(findings, err)
 		}

@@ -1,6 +1,10 @@
 package index
 
-import bolt "go.etcd.io/bbolt"
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
 
 // ReleasePages lets the kernel drop the index's mapped pages from this
 // process (see releasePages; a no-op where that does not apply): a build
@@ -11,4 +15,36 @@ func (db *DB) ReleasePages() {
 		releasePages(db.bolt, tx)
 		return nil
 	})
+}
+
+// releasePeriod is how often releaseWhile lets the pages go: a check
+// reads a few MB of index in that time.
+const releasePeriod = 25 * time.Millisecond
+
+// releaseWhile releases the pages of tx's mapping every releasePeriod
+// until the returned stop is called: for bbolt's own check, which reads
+// every page in a goroutine of its own and gives no hook between pages.
+// Dropping pages while they are read is safe (see releasePages): a page
+// touched again faults back in with the same bytes.
+func (db *DB) releaseWhile(tx *bolt.Tx) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(releasePeriod)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				releasePages(db.bolt, tx)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		releasePages(db.bolt, tx)
+	}
 }
