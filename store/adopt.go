@@ -23,7 +23,9 @@ import (
 )
 
 // found is a backup file in a host folder, not yet read. It is kept
-// small: a folder scan sorts 100,000 of them.
+// small: a folder scan sorts 100,000 of them (in memory for a sound
+// index's reindex; through sorted runs in a temp file, as found.key, for
+// a build, see sortedScan).
 type found struct {
 	host, timestamp string
 	path            string // the folder's path and the file's name
@@ -280,7 +282,7 @@ type adoptOptions struct {
 	facts bool
 }
 
-// adopt indexes the backup files of files (oldest name first) that the
+// adopt indexes the backup files that files hands it (oldest name first) that the
 // index does not know: a store written by Python Hatch, or one whose
 // index was lost. Names and bytes never change; files are tightened to
 // 0600 and folders to 0700. The original config path of an adopted backup
@@ -291,8 +293,9 @@ type adoptOptions struct {
 // indexed while the next one is read.
 //
 // What it holds does not grow with the number of files (a batch, and its
-// result's problems): each adopted backup goes to o.each, and the
-// instants taken are looked up in the index itself.
+// result's problems; with o.facts, the facts of each file): each adopted
+// backup goes to o.each, and the instants taken are looked up in the
+// index itself.
 func (s *Store) adopt(ctx context.Context, files batchSource, o adoptOptions) (adopted, error) {
 	a := &adoption{s: s, o: o, used: map[instant]bool{}}
 	if o.facts {
