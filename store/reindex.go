@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -94,6 +95,9 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	if err != nil {
 		return res, err
 	}
+	// The adoption's batches and buffers are garbage now: hand their
+	// memory back before the verify, whose index check adds its own.
+	debug.FreeOSMemory()
 	v, err := s.Verify(ctx, vo)
 	res.Checked = v.Checked
 	res.Problems = mergeProblems(res.Problems, v.Problems)
