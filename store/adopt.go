@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -500,6 +501,10 @@ func (a *adoption) record(f found) (index.Record, fileFacts, error) {
 	}
 	*buf = stored
 	rec, err := a.s.adoptRecord(f, stored, facts.mtime)
+	if errors.Is(err, blob.ErrTooLarge) && f.compressed {
+		// A small .zst of a large config: decoded as it is hashed.
+		rec, err = a.s.adoptStream(f, bytes.NewReader(stored), facts.mtime, nil)
+	}
 	return rec, facts, err
 }
 
@@ -563,12 +568,19 @@ func (s *Store) adoptStream(f found, r io.Reader, mtime int64, buf []byte) (inde
 		data = dec
 	}
 	h := sha256.New()
+	// Past blob.MaxDecodedSize a .zst is a decompression bomb, as
+	// everywhere else.
+	if f.compressed {
+		data = io.LimitReader(data, blob.MaxDecodedSize+1)
+	}
 	n, err := io.CopyBuffer(h, data, buf)
 	switch {
 	case errors.Is(err, blob.ErrCorrupt):
 		return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 	case err != nil:
 		return index.Record{}, fmt.Errorf("read %s: %w", f.path, err)
+	case f.compressed && n > blob.MaxDecodedSize:
+		return index.Record{}, fmt.Errorf("backup %s: %w: %w: more than %d bytes", f.path, ErrIntegrity, blob.ErrTooLarge, int64(blob.MaxDecodedSize))
 	}
 	created, err := s.instantOf(f.timestamp, mtime)
 	if err != nil {
@@ -663,7 +675,10 @@ func (s *Store) adoptRecord(f found, stored []byte, mtime int64) (index.Record, 
 	} else if f.compressed {
 		comp = index.Zstd
 		var err error
-		if data, err = blob.Decompress(stored, blob.MaxDecodedSize); err != nil {
+		if data, err = blob.Decompress(stored, adoptWhole); errors.Is(err, blob.ErrTooLarge) {
+			return index.Record{}, err // adoptStream's
+		}
+		if err != nil {
 			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
 	}

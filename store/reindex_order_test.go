@@ -275,15 +275,21 @@ func TestAdoptStreamsLargeFiles(t *testing.T) {
 	write(1, true, blob.Compress(data))
 	write(2, false, []byte(`{"small": true}`))
 	bad := write(3, true, append(blob.Compress(data)[:300:300], make([]byte, 400)...))
+	sparse := fmt.Appendf(nil, `{"pad": %q}`, strings.Repeat("z", 50<<10))
+	write(4, true, blob.Compress(sparse)) // small, of a large config
 	res, err := Reindex(context.Background(), f.opts, ReindexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.AdoptedCount != 3 || len(res.Problems) != 1 || res.Problems[0].Path != bad || res.Problems[0].Kind != ProblemUndecodable {
-		t.Fatalf("adopted %d, problems %+v; want 3 and the damaged .zst", res.AdoptedCount, res.Problems)
+	if res.AdoptedCount != 4 || len(res.Problems) != 1 || res.Problems[0].Path != bad || res.Problems[0].Kind != ProblemUndecodable {
+		t.Fatalf("adopted %d, problems %+v; want 4 and the damaged .zst", res.AdoptedCount, res.Problems)
 	}
 	os.Remove(bad)
 	recs := indexRecords(t, f.root)
+	if r := recs[0]; r.OriginalSize != int64(len(sparse)) || r.SHA256 != blob.Sum(sparse) || r.Parse != index.ParseUnknown {
+		t.Errorf("small .zst of a large config: %+v", r)
+	}
+	recs = recs[1:]
 	sum := blob.Sum(data)
 	for _, r := range recs[1:] { // newest first: the small one is last
 		if r.OriginalSize != int64(len(data)) || r.SHA256 != sum || r.Parse != index.ParseUnknown {
@@ -297,7 +303,7 @@ func TestAdoptStreamsLargeFiles(t *testing.T) {
 	s := f.open()
 	defer s.Close()
 	for _, b := range all {
-		if got, err := s.Read(b); err != nil || (b.OriginalSize > 100 && string(got) != string(data)) {
+		if got, err := s.Read(b); err != nil || (b.OriginalSize > 100 && b.OriginalSize != int64(len(sparse)) && string(got) != string(data)) {
 			t.Errorf("read %s: %v", b.Path, err)
 		}
 	}
