@@ -1,7 +1,8 @@
 package index
 
 import (
-	"time"
+	"runtime"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -17,36 +18,31 @@ func (db *DB) ReleasePages() {
 	})
 }
 
-// releasePeriod is how often releaseWhile lets the pages go: bbolt's
-// check reads about 1 GB/s of index here (68 MB in 60-120 ms), so about
-// 2 MB in that time. Under heavy load the releasing goroutine may wake
-// late, and more stays resident until it does: a bound in practice, not
-// a guarantee.
-const releasePeriod = 2 * time.Millisecond
-
-// releaseWhile releases the pages of tx's mapping every releasePeriod
-// until the returned stop is called: for bbolt's own check, which reads
-// every page in a goroutine of its own and gives no hook between pages.
-// Dropping pages while they are read is safe (see releasePages): a page
-// touched again faults back in with the same bytes.
+// releaseWhile releases the pages of tx's mapping over and over until
+// the returned stop is called: for bbolt's own check, which reads every
+// page (about 1 GB/s here: 68 MB in 60-120 ms) in a goroutine of its own
+// and gives no hook between pages. A timer was not enough: on a loaded
+// machine its goroutine woke late, and the check had touched the whole
+// index by then. This loop keeps a core busy for as long as the check
+// runs, and the kernel's scheduler gives it about as much time as the
+// check, so only a few MB stay resident. Dropping pages while they are
+// read is safe (see releasePages): a page touched again faults back in
+// with the same bytes.
 func (db *DB) releaseWhile(tx *bolt.Tx) (stop func()) {
-	done := make(chan struct{})
+	if !releasesPages {
+		return func() {}
+	}
+	var done atomic.Bool
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(releasePeriod)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				releasePages(db.bolt, tx)
-			}
+		for !done.Load() {
+			releasePages(db.bolt, tx)
+			runtime.Gosched()
 		}
 	}()
 	return func() {
-		close(done)
+		done.Store(true)
 		<-finished
 		releasePages(db.bolt, tx)
 	}
