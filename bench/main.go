@@ -12,6 +12,7 @@
 //	go run ./bench -only watch -idle 60s   # watch and guard only
 //	go run ./bench -deltas -runs 5   # the delta goals alone
 //	go run ./bench -only 100k -runs 3   # reindex and clean of 100,000 alone
+//	go run ./bench -only 1m             # reindex of 1,000,000 files, once
 //
 // It builds hatch-backup and the baseline into a temporary folder and
 // generates its stores there (about 200 MB with -large).
@@ -34,7 +35,7 @@ func main() {
 	runs := flag.Int("runs", 21, "runs of each operation")
 	large := flag.Bool("large", true, "include the 1,000,000-backup store")
 	keep := flag.Bool("keep", false, "keep the work folder")
-	only := flag.String("only", "", `run one part only: "watch" (watch, guard) or "100k" (reindex and clean of 100,000)`)
+	only := flag.String("only", "", `run one part only: "watch" (watch, guard), "100k" (reindex and clean of 100,000) or "1m" (reindex of 1,000,000 files)`)
 	idle := flag.Duration("idle", 60*time.Second, "how long the idle watch's CPU is measured")
 	deltasOnly := flag.Bool("deltas", false, "measure only the delta goals (200 backups of a 168 KB config)")
 	remoteN := flag.Int("remote", 10_000, "backups to push and pull through the S3 gateway (0: skip)")
@@ -90,6 +91,8 @@ func run(runs int, large, keep bool, only string, idle time.Duration, deltasOnly
 		steps = steps[len(steps)-1:]
 	case "100k":
 		steps = []func() error{b.hundredThousand}
+	case "1m":
+		steps = []func() error{b.million}
 	}
 	if deltasOnly {
 		steps = []func() error{b.deltas}
@@ -290,6 +293,23 @@ func (b *bench) hundredThousand() error {
 	b.runs = 1
 	return b.measure("clean keeping 10 of 100,000", "", func(int) *exec.Cmd {
 		return b.hatch(root, "clean", "--host", "cursor", "--keep-count", "10")
+	})
+}
+
+// million: reindex of 1,000,000 small backup files (512 bytes, five
+// hosts) whose index was lost, once: writing the files takes minutes
+// and about 4 GB.
+func (b *bench) million() error {
+	root := filepath.Join(b.dir, "1m")
+	if err := store.Generate(store.GenSpec{Root: root, N: 1_000_000, Size: 512, Files: true}); err != nil {
+		return err
+	}
+	runs := b.runs
+	defer func() { b.runs = runs }()
+	b.runs = 1
+	return b.measure("reindex of 1,000,000 (index lost)", "", func(int) *exec.Cmd {
+		os.Remove(filepath.Join(root, "index.db"))
+		return b.hatch(root, "reindex")
 	})
 }
 

@@ -26,14 +26,47 @@ func (db *DB) Check() error {
 	}
 	var findings []error
 	err := db.view("check", func(tx *bolt.Tx) error {
+		// Every page is read: without this, the whole index would stay
+		// resident in this process.
+		defer db.releaseWhile(tx)()
 		for err := range tx.Check() {
 			findings = append(findings, err)
 		}
 		if len(findings) == 0 { // a layout check on broken pages would only panic
-			findings = checkLayout(tx)
+			findings = checkLayout(tx, func() {})
 		}
 		return nil
 	})
+	return db.findings(err, findings)
+}
+
+// CheckLayout is Check without bbolt's own check of the pages: for an
+// index this process has just built (reindex), whose pages bbolt wrote a
+// moment ago. It decodes every record, as Check does, and lets the
+// kernel drop the index's pages as it goes (see releasePages), so that a
+// check of 1,000,000 records does not keep the whole index resident:
+// bbolt's check reads every page in a goroutine of its own, with no hook
+// between pages.
+func (db *DB) CheckLayout() error {
+	if err := db.checkSize("check"); err != nil {
+		return err
+	}
+	var findings []error
+	err := db.view("check", func(tx *bolt.Tx) error {
+		n := 0
+		findings = checkLayout(tx, func() {
+			if n++; n%releaseEvery == 0 {
+				releasePages(db.bolt, tx)
+			}
+		})
+		releasePages(db.bolt, tx)
+		return nil
+	})
+	return db.findings(err, findings)
+}
+
+// findings is the error of a check that found findings, or err.
+func (db *DB) findings(err error, findings []error) error {
 	if err != nil || len(findings) == 0 {
 		return err
 	}
@@ -44,8 +77,8 @@ func (db *DB) Check() error {
 }
 
 // checkLayout checks the buckets against the schema and decodes every
-// record.
-func checkLayout(tx *bolt.Tx) (findings []error) {
+// record; step is called after each record and path.
+func checkLayout(tx *bolt.Tx, step func()) (findings []error) {
 	schema, err := readSchema(tx)
 	if err != nil {
 		findings = append(findings, err)
@@ -67,9 +100,9 @@ func checkLayout(tx *bolt.Tx) (findings []error) {
 		findings = append(findings, corrupt("schema %d without bucket %q", schema, BucketTime))
 	}
 	if paths != nil {
-		findings = append(findings, checkPaths(paths)...)
+		findings = append(findings, checkPaths(paths, step)...)
 	}
-	findings = append(findings, checkRecords(hosts, newPathReader(paths, true))...)
+	findings = append(findings, checkRecords(hosts, newPathReader(paths, true), step)...)
 	if times != nil && schema < 3 {
 		findings = append(findings, checkTimes(hosts, times)...)
 	}
@@ -81,7 +114,7 @@ func corrupt(format string, args ...any) error {
 }
 
 // checkRecords decodes every record of every host.
-func checkRecords(hosts *bolt.Bucket, paths *pathReader) (findings []error) {
+func checkRecords(hosts *bolt.Bucket, paths *pathReader, step func()) (findings []error) {
 	_ = hosts.ForEach(func(name, _ []byte) error {
 		hb := hosts.Bucket(name)
 		if hb == nil {
@@ -92,6 +125,7 @@ func checkRecords(hosts *bolt.Bucket, paths *pathReader) (findings []error) {
 			if _, err := decodeRecord(string(name), k, v, paths); err != nil {
 				findings = append(findings, err)
 			}
+			step()
 			return nil
 		})
 	})
@@ -101,9 +135,10 @@ func checkRecords(hosts *bolt.Bucket, paths *pathReader) (findings []error) {
 // checkPaths: every id maps to a valid path that maps back to it, every
 // path to an id that maps back to it, and no id is beyond the sequence
 // (the next path would take it).
-func checkPaths(paths *bolt.Bucket) (findings []error) {
+func checkPaths(paths *bolt.Bucket, step func()) (findings []error) {
 	seq := paths.Sequence()
 	_ = paths.ForEach(func(k, v []byte) error {
+		step()
 		if isIDKey(k) {
 			findings = append(findings, checkPathID(paths, seq, k, v)...)
 		} else if len(v) != 8 || !bytes.Equal(paths.Get(v), k) {

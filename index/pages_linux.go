@@ -5,6 +5,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// releasesPages: releasePages drops pages here.
+const releasesPages = true
+
 // releasePages lets the kernel drop the index's mapped pages from this
 // process (MADV_DONTNEED). They stay in the page cache and fault back in
 // when touched again, with the same bytes: bbolt never writes through the

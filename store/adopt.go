@@ -1,12 +1,15 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,7 +24,9 @@ import (
 )
 
 // found is a backup file in a host folder, not yet read. It is kept
-// small: a folder scan sorts 100,000 of them.
+// small: a folder scan sorts 100,000 of them (in memory for a sound
+// index's reindex; through sorted runs in a temp file, as found.key, for
+// a build, see sortedScan).
 type found struct {
 	host, timestamp string
 	path            string // the folder's path and the file's name
@@ -44,12 +49,40 @@ type folderScan struct {
 	dirs    []string // the host folders there are
 	backups []found  // files named as backups of their folder's host, oldest name first
 	temps   []string // regular files named as temp files of the write protocol
+	// sorted, when set, takes the backups instead of backups: what
+	// sortedScan returns, in memory that does not grow with them.
+	sorted *spillSorter
+	// noBackups: the scan keeps no backups at all (tidy wants the rest),
+	// only their count.
+	noBackups bool
+	count     int
 }
 
 // scanFolders reads each host folder once. Anything that is neither a
 // backup nor a temp file by name is left where it is.
 func (s *Store) scanFolders() (folderScan, error) {
 	var sc folderScan
+	if err := s.scanInto(&sc, func(string, string) bool { return true }); err != nil {
+		return sc, err
+	}
+	slices.SortFunc(sc.backups, compareFound)
+	return sc, nil
+}
+
+// sortedScan is scanFolders with the backups in sc.sorted (read them with
+// eachRun, then Close it): a store of 1,000,000 backup files is never
+// held as a list of them.
+func (s *Store) sortedScan() (sc folderScan, err error) {
+	sc.sorted = &spillSorter{}
+	err = s.scanInto(&sc, func(string, string) bool { return true })
+	if err != nil {
+		err = errors.Join(err, sc.sorted.Close())
+	}
+	return sc, err
+}
+
+// scanInto reads each host folder into sc until more returns false.
+func (s *Store) scanInto(sc *folderScan, more func(host, dir string) bool) error {
 	for _, h := range hostTable {
 		dir := filepath.Join(s.root, h.Name)
 		fi, err := s.fs.Lstat(dir)
@@ -57,41 +90,118 @@ func (s *Store) scanFolders() (folderScan, error) {
 			continue
 		}
 		if err != nil {
-			return sc, err
+			return err
 		}
 		sc.dirs = append(sc.dirs, dir)
-		err = eachEntry(dir, func(e fs.DirEntry) { sc.add(h.Name, dir, e) })
-		if err != nil {
-			return sc, err
+		var addErr error
+		err = eachEntry(dir, func(e fs.DirEntry) {
+			if addErr == nil {
+				addErr = sc.add(h.Name, dir, e)
+			}
+		})
+		if err = cmp.Or(err, addErr); err != nil {
+			return err
+		}
+		if !more(h.Name, dir) {
+			return nil
 		}
 	}
-	slices.SortFunc(sc.backups, compareFound)
-	return sc, nil
+	return nil
 }
 
-func (sc *folderScan) add(host, dir string, e fs.DirEntry) {
+func (sc *folderScan) add(host, dir string, e fs.DirEntry) error {
 	if !e.Type().IsRegular() {
-		return
+		return nil
 	}
 	// The name is one clean element: no need for filepath.Join's Clean.
 	name := e.Name()
 	if tempname.Is(name) {
 		sc.temps = append(sc.temps, dir+string(filepath.Separator)+name)
-		return
+		return nil
 	}
 	if n, err := blob.ParseName(name); err == nil && n.Host == host {
-		p := dir + string(filepath.Separator) + name
-		// The timestamp ends the name, before ".zst". Taken from p, it does
-		// not keep the directory entry's copy of the name alive.
-		end := len(p)
-		if n.Compressed {
-			end -= len(blob.ZstdSuffix)
+		if sc.noBackups {
+			sc.count++
+			return nil
 		}
-		if n.Delta {
-			end -= len(blob.DeltaSuffix)
+		f := newFound(host, dir+string(filepath.Separator)+name, n.Compressed, n.Delta)
+		if sc.sorted != nil {
+			return sc.sorted.Add(f.key())
 		}
-		sc.backups = append(sc.backups, found{host: host, timestamp: p[end-blob.TimestampLen : end], path: p, compressed: n.Compressed, delta: n.Delta})
+		sc.backups = append(sc.backups, f)
 	}
+	return nil
+}
+
+// newFound is the found of backup file p of host.
+func newFound(host, p string, compressed, delta bool) found {
+	// The timestamp ends the name, before ".zst". Taken from p, it does
+	// not keep the directory entry's copy of the name alive.
+	end := len(p)
+	if compressed {
+		end -= len(blob.ZstdSuffix)
+	}
+	if delta {
+		end -= len(blob.DeltaSuffix)
+	}
+	return found{host: host, timestamp: p[end-blob.TimestampLen : end], path: p, compressed: compressed, delta: delta}
+}
+
+// Flags of a found in its key.
+const (
+	keyCompressed = 1 << iota
+	keyDelta
+)
+
+// key encodes f so that keys sort as compareFound orders: the timestamp
+// (of fixed length), the path, a NUL (no path holds one: a path that is
+// a prefix of another still sorts first), then the flags and the host.
+func (f found) key() string {
+	flags := byte(0)
+	if f.compressed {
+		flags |= keyCompressed
+	}
+	if f.delta {
+		flags |= keyDelta
+	}
+	return f.timestamp + f.path + "\x00" + string(rune(flags)) + f.host
+}
+
+// foundOfKey decodes a key made by found.key.
+func foundOfKey(k string) (found, error) {
+	rest := k[min(len(k), blob.TimestampLen):]
+	i := strings.IndexByte(rest, 0)
+	if len(k) < blob.TimestampLen || i < 0 || i+2 > len(rest) {
+		return found{}, fmt.Errorf("sort file names: a damaged record")
+	}
+	flags := rest[i+1]
+	return newFound(rest[i+2:], rest[:i], flags&keyCompressed != 0, flags&keyDelta != 0), nil
+}
+
+// eachRun calls fn with each run of the sorted backups that share a
+// timestamp (see eachTimestamp), in compareFound order.
+func (sc *folderScan) eachRun(fn func(run []found) error) error {
+	var run []found
+	for k, err := range sc.sorted.All() {
+		if err != nil {
+			return err
+		}
+		f, err := foundOfKey(k)
+		if err != nil {
+			return err
+		}
+		if len(run) > 0 && run[0].timestamp != f.timestamp {
+			if err := fn(run); err != nil {
+				return err
+			}
+			run = run[:0]
+		}
+		run = append(run, f)
+	}
+	if len(run) > 0 {
+		return fn(run)
+	}
+	return nil
 }
 
 // readDirUnsorted lists dir in the order the file system keeps it:
@@ -137,16 +247,19 @@ func eachEntry(dir string, fn func(fs.DirEntry)) error {
 	}
 }
 
+// hasBackupFiles reports whether a host folder holds a backup file; it
+// stops at the first folder that does.
 func (s *Store) hasBackupFiles() bool {
-	sc, err := s.scanFolders()
-	return err == nil && len(sc.backups) > 0
+	sc := folderScan{noBackups: true}
+	err := s.scanInto(&sc, func(string, string) bool { return sc.count == 0 })
+	return err == nil && sc.count > 0
 }
 
 // adoptBatch is how many backup files are read before their records go
 // into the index in one transaction (one commit, instead of one per file),
 // and so bounds what an adoption holds in memory besides its result. A
 // variable only so that tests can cross batch boundaries with a few files.
-var adoptBatch = 4096
+var adoptBatch = 2048
 
 // adopted is what an adoption did.
 type adopted struct {
@@ -170,7 +283,7 @@ type adoptOptions struct {
 	facts bool
 }
 
-// adopt indexes the backup files of files (oldest name first) that the
+// adopt indexes the backup files that files hands it (oldest name first) that the
 // index does not know: a store written by Python Hatch, or one whose
 // index was lost. Names and bytes never change; files are tightened to
 // 0600 and folders to 0700. The original config path of an adopted backup
@@ -181,15 +294,13 @@ type adoptOptions struct {
 // indexed while the next one is read.
 //
 // What it holds does not grow with the number of files (a batch, and its
-// result's problems): each adopted backup goes to o.each, and the
-// instants taken are looked up in the index itself.
-func (s *Store) adopt(ctx context.Context, files []found, o adoptOptions) (adopted, error) {
+// result's problems; with o.facts, the facts of each file): each adopted
+// backup goes to o.each, and the instants taken are looked up in the
+// index itself.
+func (s *Store) adopt(ctx context.Context, files batchSource, o adoptOptions) (adopted, error) {
 	a := &adoption{s: s, o: o, used: map[instant]bool{}}
 	if o.facts {
 		a.res.facts = map[string]fileFacts{}
-	}
-	if err := s.tightenDirs(files); err != nil {
-		return a.res, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -209,9 +320,61 @@ func (s *Store) adopt(ctx context.Context, files []found, o adoptOptions) (adopt
 	return a.res, cmp.Or(err, ctx.Err())
 }
 
-// tightenDirs makes each host folder of files 0700, once.
-func (s *Store) tightenDirs(files []found) error {
-	seen := map[string]bool{}
+// batchSource hands the files to adopt to emit, oldest name first, a
+// batch (of about adoptBatch files) at a time, and stops at the first
+// error emit returns. Each batch is a slice of its own.
+type batchSource func(emit func([]found) error) error
+
+// sliceBatches is the batchSource of files, oldest name first.
+func sliceBatches(files []found) batchSource {
+	return func(emit func([]found) error) error {
+		for start := 0; start < len(files); start += adoptBatch {
+			if err := emit(files[start:min(start+adoptBatch, len(files))]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// pairedBatches is the batchSource of the backup files of a sorted scan,
+// a timestamp at a time, without the plain files that are copies of
+// their .zst or .delta (pairUp, pairDeltas): those are added to dups.
+// The forms of one backup share a timestamp, so a run of one timestamp
+// holds them all whatever order the folders listed them in.
+func (s *Store) pairedBatches(sc *folderScan, dups *[]string) batchSource {
+	return func(emit func([]found) error) error {
+		var batch []found
+		err := sc.eachRun(func(run []found) error {
+			keep, d, err := s.pairUp(run)
+			if err != nil {
+				return err
+			}
+			*dups = append(*dups, d...)
+			keep, d, err = s.pairDeltas(keep)
+			if err != nil {
+				return err
+			}
+			// nil: a whole form could not be read; the run is left
+			// unadopted (verify reports its files), as pairDeltas says.
+			*dups = append(*dups, d...)
+			batch = append(batch, keep...)
+			if len(batch) < adoptBatch {
+				return nil
+			}
+			err, batch = emit(batch), nil
+			return err
+		})
+		if err == nil && len(batch) > 0 {
+			err = emit(batch)
+		}
+		return err
+	}
+}
+
+// tightenDirs makes each host folder of files 0700, once: seen holds the
+// folders done.
+func (s *Store) tightenDirs(files []found, seen map[string]bool) error {
 	for _, f := range files {
 		dir := filepath.Dir(f.path)
 		if seen[dir] {
@@ -250,17 +413,27 @@ type adoptRead struct {
 	err   error // the file is damaged (ErrIntegrity): it is not adopted
 }
 
-// readBatches reads files a batch at a time and sends each batch to out,
-// in order; it stops after a failure or when ctx is done, and closes out.
-func (a *adoption) readBatches(ctx context.Context, files []found, out chan<- readBatch) {
+// readBatches reads files a batch at a time, each host folder made 0700
+// first, and sends each batch to out, in order; it stops after a failure
+// or when ctx is done, and closes out.
+func (a *adoption) readBatches(ctx context.Context, files batchSource, out chan<- readBatch) {
 	defer close(out)
-	for start := 0; start < len(files) && ctx.Err() == nil; start += adoptBatch {
-		b := readBatch{files: files[start:min(start+adoptBatch, len(files))]}
-		b.reads, b.err = a.readFiles(ctx, b.files)
-		out <- b
-		if b.err != nil {
-			return
+	seen := map[string]bool{}
+	sent := false // a failure went out in a batch
+	err := files(func(batch []found) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		b := readBatch{files: batch}
+		if b.err = a.s.tightenDirs(batch, seen); b.err == nil {
+			b.reads, b.err = a.readFiles(ctx, b.files)
+		}
+		out <- b
+		sent = b.err != nil
+		return b.err
+	})
+	if err != nil && !sent && ctx.Err() == nil {
+		out <- readBatch{err: err}
 	}
 }
 
@@ -298,6 +471,13 @@ func (a *adoption) index(b readBatch) error {
 	return a.flush()
 }
 
+// adoptWhole is the largest backup file adoption reads whole, into a
+// pooled buffer; a larger one (but a .delta, decoded against its base) is
+// streamed through sha256 and, when compressed, a streaming zstd decoder,
+// so that adopting it takes memory that does not grow with its size. A
+// variable only so that tests can stream small files.
+var adoptWhole int64 = 4 << 20
+
 // record reads a backup file with a pooled buffer and returns its index
 // record. It may run beside other record calls.
 func (a *adoption) record(f found) (index.Record, fileFacts, error) {
@@ -306,13 +486,126 @@ func (a *adoption) record(f found) (index.Record, fileFacts, error) {
 		buf = new([]byte)
 	}
 	defer a.bufs.Put(buf)
-	stored, facts, err := a.s.readOwned(f.path, MaxConfigSize*2, *buf)
+	file, facts, size, err := a.s.openOwned(f.path)
+	if err != nil {
+		return index.Record{}, facts, err
+	}
+	defer file.Close()
+	if size > adoptWhole && !f.delta {
+		rec, err := a.s.adoptStream(f, file, facts.mtime, *buf)
+		return rec, facts, err
+	}
+	stored, err := readToEnd(f.path, file.Read, size, blob.MaxDecodedSize, *buf)
 	if err != nil {
 		return index.Record{}, facts, err
 	}
 	*buf = stored
 	rec, err := a.s.adoptRecord(f, stored, facts.mtime)
+	if errors.Is(err, blob.ErrTooLarge) && f.compressed {
+		// A small .zst of a large config: decoded as it is hashed.
+		rec, err = a.s.adoptStream(f, bytes.NewReader(stored), facts.mtime, nil)
+	}
 	return rec, facts, err
+}
+
+// openOwned opens a backup file that the store is about to adopt, as
+// readOwned does (a regular file only, never through a symlink, its mode
+// made FileMode through the open file) without reading it, and returns its
+// size. facts are the file's, after the chmod.
+func (s *Store) openOwned(p string) (f hatomic.File, facts fileFacts, size int64, err error) {
+	const noLimit = math.MaxInt64
+	if ownedLstat {
+		fi, err := s.fs.Lstat(p)
+		if err != nil {
+			return nil, facts, 0, ownedOpenError(p, err)
+		}
+		if err := ownedShape(p, fi.Mode(), fi.Size(), noLimit); err != nil {
+			return nil, facts, 0, err
+		}
+	}
+	f, err = s.fs.OpenFile(p, ownedOpen, 0)
+	switch {
+	case isSymlinkRefusal(err):
+		return nil, facts, 0, ownedShape(p, fs.ModeSymlink, 0, noLimit)
+	case err != nil:
+		return nil, facts, 0, ownedOpenError(p, err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		facts = factsOf(fi)
+		err = ownedShape(p, fi.Mode(), fi.Size(), noLimit)
+	}
+	if perm := facts.mode.Perm(); err == nil && modeMatters && perm&^FileMode != 0 {
+		// Only ever remove bits: a 0400 backup stays 0400.
+		if err = f.Chmod(perm & FileMode); err == nil {
+			facts.mode = facts.mode&^fs.ModePerm | perm&FileMode
+		}
+	}
+	if err != nil {
+		return nil, facts, 0, errors.Join(err, f.Close())
+	}
+	return f, facts, fi.Size(), nil
+}
+
+// adoptStream is adoptRecord of a large plain or .zst backup file, read
+// from r a buffer at a time (buf, or 64 KiB). Its config is not held
+// whole, so it is not parsed: its parse status is unknown.
+func (s *Store) adoptStream(f found, r io.Reader, mtime int64, buf []byte) (index.Record, error) {
+	if cap(buf) < 64<<10 {
+		buf = make([]byte, 64<<10)
+	}
+	buf = buf[:cap(buf)]
+	stored := &countingReader{r: r}
+	var data io.Reader = stored
+	comp := index.None
+	if f.compressed {
+		comp = index.Zstd
+		dec, err := blob.DecompressStream(stored)
+		if err != nil {
+			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+		}
+		defer dec.Close()
+		data = dec
+	}
+	h := sha256.New()
+	// Past blob.MaxDecodedSize a .zst is a decompression bomb, as
+	// everywhere else.
+	if f.compressed {
+		data = io.LimitReader(data, blob.MaxDecodedSize+1)
+	}
+	n, err := io.CopyBuffer(h, data, buf)
+	switch {
+	case errors.Is(err, blob.ErrCorrupt):
+		return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
+	case err != nil:
+		return index.Record{}, fmt.Errorf("read %s: %w", f.path, err)
+	case f.compressed && n > blob.MaxDecodedSize:
+		return index.Record{}, fmt.Errorf("backup %s: %w: %w: more than %d bytes", f.path, ErrIntegrity, blob.ErrTooLarge, int64(blob.MaxDecodedSize))
+	}
+	created, err := s.instantOf(f.timestamp, mtime)
+	if err != nil {
+		return index.Record{}, err
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return index.Record{
+		Host: f.host, Timestamp: f.timestamp, Created: created,
+		File:       f.host + "/" + filepath.Base(f.path),
+		StoredSize: stored.n, OriginalSize: n,
+		SHA256: sum, Compression: comp, Parse: index.ParseUnknown,
+	}, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // instant is an index key: a host and a time in Unix microseconds.
@@ -344,6 +637,7 @@ func (a *adoption) flush() error {
 	if err := a.s.db.PutMany(a.pending); err != nil {
 		return fmt.Errorf("index %s: %w", a.s.indexPath(), err)
 	}
+	a.s.db.ReleasePages()
 	a.res.count += len(a.pending)
 	pending, paths := a.pending, a.paths
 	a.pending, a.paths = a.pending[:0], a.paths[:0]
@@ -381,7 +675,10 @@ func (s *Store) adoptRecord(f found, stored []byte, mtime int64) (index.Record, 
 	} else if f.compressed {
 		comp = index.Zstd
 		var err error
-		if data, err = blob.Decompress(stored, MaxConfigSize); err != nil {
+		if data, err = blob.Decompress(stored, adoptWhole); errors.Is(err, blob.ErrTooLarge) {
+			return index.Record{}, err // adoptStream's
+		}
+		if err != nil {
 			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
 	}

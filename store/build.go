@@ -73,20 +73,12 @@ func (s *Store) fillIndex(ctx context.Context, tmp string, each func(Backup) err
 	if _, err = migrations.Up(db); err != nil {
 		return a, nil, err
 	}
-	sc, err := s.scanFolders()
+	sc, err := s.sortedScan()
 	if err != nil {
 		return a, nil, err
 	}
-	files, dups, err := s.pairUp(sc.backups)
-	if err != nil {
-		return a, nil, err
-	}
-	files, deltaDups, err := s.pairDeltas(files)
-	if err != nil {
-		return a, nil, err
-	}
-	a, err = s.adopt(ctx, files, adoptOptions{each: each})
-	dups = append(dups, deltaDups...)
+	defer func() { err = errors.Join(err, sc.sorted.Close()) }()
+	a, err = s.adopt(ctx, s.pairedBatches(&sc, &dups), adoptOptions{each: each})
 	return a, dups, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -94,6 +95,9 @@ func Reindex(ctx context.Context, opts Options, o ReindexOptions) (ReindexResult
 	if err != nil {
 		return res, err
 	}
+	// The adoption's batches and buffers are garbage now: hand their
+	// memory back before the verify, whose index check adds its own.
+	debug.FreeOSMemory()
 	v, err := s.Verify(ctx, vo)
 	res.Checked = v.Checked
 	res.Problems = mergeProblems(res.Problems, v.Problems)
@@ -250,7 +254,7 @@ func (r *reindexer) rebuild(ctx context.Context) (map[string]fileFacts, error) {
 		return nil, err
 	}
 	dups = append(dups, deltaDups...)
-	a, err := s.adopt(ctx, files, adoptOptions{each: r.adopted, facts: true})
+	a, err := s.adopt(ctx, sliceBatches(files), adoptOptions{each: r.adopted, facts: true})
 	res.AdoptedCount, res.Problems = a.count, a.problems
 	if err == nil {
 		// The index names their .zst now (each adoption batch is a commit).
@@ -265,8 +269,8 @@ func (r *reindexer) rebuild(ctx context.Context) (map[string]fileFacts, error) {
 // tidy is what reindex does besides adoption after it built the index
 // from the files: temp files removed, folders and the index tightened.
 func (s *Store) tidy(res *ReindexResult) error {
-	sc, err := s.scanFolders()
-	if err != nil {
+	sc := folderScan{noBackups: true}
+	if err := s.scanInto(&sc, func(string, string) bool { return true }); err != nil {
 		return err
 	}
 	if err := s.removeTemps(sc, res); err != nil {

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,12 +74,15 @@ func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, erro
 	if s.lock == nil {
 		return res, fmt.Errorf("backup root %s: %w", s.root, ErrConfigMissing)
 	}
-	v := &verifier{s: s, opts: o, indexed: map[string]bool{}, infos: map[string]fileFacts{},
-		denied: map[string][]string{}, closed: map[string]bool{}}
+	v := &verifier{s: s, opts: o, denied: map[string][]string{}, closed: map[string]bool{}}
+	defer v.close()
 	if err := v.index(ctx); err != nil {
 		return res, err
 	}
 	if err := v.files(); err != nil {
+		return res, err
+	}
+	if err := v.backupFiles(); err != nil {
 		return res, err
 	}
 	v.unreadable()
@@ -86,9 +92,13 @@ func (s *Store) Verify(ctx context.Context, o VerifyOptions) (VerifyResult, erro
 }
 
 type verifier struct {
-	s       *Store
-	opts    VerifyOptions
-	indexed map[string]bool // paths of indexed backups
+	s    *Store
+	opts VerifyOptions
+	// indexed holds a record of each indexed backup (indexedRecord), and
+	// names the path of each file in a host folder named as a backup of
+	// its host: merged in path order, they say which files are indexed
+	// without a map of every path.
+	indexed, names spillSorter
 	// usable: the index could be read, so files it lacks are unindexed.
 	usable bool
 
@@ -97,7 +107,7 @@ type verifier struct {
 	done     int // checked, and those that could not be read
 	problems []Problem
 	warnings []Problem
-	infos    map[string]fileFacts // of each indexed backup, from its check
+	err      error // of adding to indexed
 	// denied lists, by folder, the indexed backups that could not be
 	// read for want of permission; closed holds the host folders that
 	// could not be listed.
@@ -122,7 +132,14 @@ func (v *verifier) index(ctx context.Context) error {
 		v.usable = true // no index at all: every backup file is unindexed
 		return nil
 	}
-	if err := s.db.Check(); err != nil {
+	check := s.db.Check
+	if v.opts.allJustRead {
+		// An index this reindex has just built: its records are decoded,
+		// bbolt's own check of the pages it wrote a moment ago is left
+		// out (it keeps up to the whole index resident, see CheckLayout).
+		check = s.db.CheckLayout
+	}
+	if err := check(); err != nil {
 		if !IsIntegrity(err) {
 			return err
 		}
@@ -152,7 +169,6 @@ func (v *verifier) checkIndexed(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		v.indexed[b.Path] = true
 		if b.Future {
 			v.warnings = append(v.warnings, Problem{Kind: WarningFuture, Host: b.Host, Timestamp: b.Timestamp, Path: b.Path,
 				Detail: "dated more than a day after now (a wrong clock?): never taken as the latest, never counted by clean"})
@@ -164,7 +180,46 @@ func (v *verifier) checkIndexed(ctx context.Context) error {
 			batch = batch[:0]
 		}
 	}
-	return v.checkAll(ctx, batch, total)
+	if err := v.checkAll(ctx, batch, total); err != nil {
+		return err
+	}
+	return v.err
+}
+
+// close removes the sorters' temp files.
+func (v *verifier) close() {
+	_ = v.indexed.Close() // read-only temp files outside the store
+	_ = v.names.Close()
+}
+
+// indexedRecord is what verify keeps of an indexed backup until it looks
+// at the files: its path, then a NUL, then the facts its check saw of its
+// file (none when it was not read here).
+func indexedRecord(p string, fi fs.FileInfo) string {
+	if fi == nil {
+		return p + "\x00"
+	}
+	f := factsOf(fi)
+	var b [12]byte
+	binary.BigEndian.PutUint32(b[:4], uint32(f.mode))
+	binary.BigEndian.PutUint64(b[4:], uint64(f.mtime))
+	return p + "\x00" + string(b[:]) + f.foreign
+}
+
+// parseIndexed splits an indexedRecord.
+func parseIndexed(r string) (p string, f fileFacts, ok bool) {
+	i := strings.IndexByte(r, 0)
+	if i < 0 {
+		return r, f, false
+	}
+	p, rest := r[:i], r[i+1:]
+	if len(rest) < 12 {
+		return p, f, false
+	}
+	f.mode = fs.FileMode(binary.BigEndian.Uint32([]byte(rest[:4])))
+	f.mtime = int64(binary.BigEndian.Uint64([]byte(rest[4:12])))
+	f.foreign = rest[12:]
+	return p, f, true
 }
 
 // total is how many backups q lists, for Progress (0 without it): the
@@ -222,8 +277,8 @@ func (v *verifier) backup(b Backup, total int) error {
 	if p != nil {
 		v.problems = append(v.problems, *p)
 	}
-	if fi != nil {
-		v.infos[b.Path] = factsOf(fi)
+	if err := v.indexed.Add(indexedRecord(b.Path, fi)); err != nil && v.err == nil {
+		v.err = err
 	}
 	if v.opts.Progress != nil {
 		v.opts.Progress(v.done, total)
@@ -351,51 +406,105 @@ func (v *verifier) hostDir(host, dir string) error {
 		return nil
 	}
 	v.perms(host, "", dir, DirMode)
-	// A chunk of entries at a time, each on every core (problems are
-	// sorted at the end): a folder may hold 1,000,000 backups, and
-	// unindexed ones are looked at one by one.
-	var chunk []fs.DirEntry
+	// A chunk of entries at a time: a folder may hold 1,000,000 backups.
+	// Files named as backups are judged once every folder is read (see
+	// backupFiles).
+	var addErr error
+	err = eachEntry(dir, func(e fs.DirEntry) {
+		if addErr == nil {
+			addErr = v.hostEntry(host, e.Name(), dir+string(filepath.Separator)+e.Name())
+		}
+	})
+	if errors.Is(err, fs.ErrPermission) {
+		v.closed[dir] = true // its mode is reported above
+		return addErr
+	}
+	return cmp.Or(err, addErr)
+}
+
+// hostEntry judges one file in a host folder, or keeps its path for
+// backupFiles when it is named as a backup of host.
+func (v *verifier) hostEntry(host, name, p string) error {
+	if tempname.Is(name) {
+		v.add(ProblemTemp, host, "", p, "left by an interrupted write")
+		return nil
+	}
+	n, err := blob.ParseName(name)
+	if err != nil || n.Host != host {
+		v.add(ProblemUnknown, host, "", p, "not a backup of "+host)
+		return nil
+	}
+	return v.names.Add(p)
+}
+
+// backupFiles judges the files named as backups, in path order beside the
+// indexed backups' records, a chunk at a time on every core: each
+// unindexed one is looked at on its own.
+func (v *verifier) backupFiles() error {
+	next, stop := iter.Pull2(v.indexed.All())
+	defer stop()
+	rec, err, more := next()
+	type named struct {
+		path    string
+		indexed bool
+		facts   fileFacts
+		known   bool // facts are from the index's check
+	}
+	var chunk []named
 	check := func() error {
 		err := forEach(context.Background(), len(chunk), func(i int) error {
-			v.hostEntry(host, chunk[i].Name(), dir+string(filepath.Separator)+chunk[i].Name())
+			c := chunk[i]
+			v.backupFile(c.path, c.indexed, c.facts, c.known)
 			return nil
 		})
 		chunk = chunk[:0]
 		return err
 	}
-	err = eachEntry(dir, func(e fs.DirEntry) {
-		if chunk = append(chunk, e); len(chunk) == dirChunk {
-			_ = check() // hostEntry never fails
+	for p, nerr := range v.names.All() {
+		if nerr != nil {
+			return nerr
 		}
-	})
-	if errors.Is(err, fs.ErrPermission) {
-		v.closed[dir] = true // its mode is reported above
-		return nil
-	}
-	if err != nil {
-		return err
+		c := named{path: p}
+		for ; more && err == nil; rec, err, more = next() {
+			ip, f, known := parseIndexed(rec)
+			if ip > p {
+				break
+			}
+			if ip == p {
+				c.indexed, c.facts, c.known = true, f, known
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if chunk = append(chunk, c); len(chunk) == dirChunk {
+			if err := check(); err != nil {
+				return err
+			}
+		}
 	}
 	return check()
 }
 
-// hostEntry judges one file in a host folder. Damage of indexed backups
-// was found from the index; here only their modes are left to check.
-func (v *verifier) hostEntry(host, name, p string) {
-	if tempname.Is(name) {
-		v.add(ProblemTemp, host, "", p, "left by an interrupted write")
-		return
+// backupFile judges one file named as a backup of its folder's host.
+// Damage of indexed backups was found from the index; here only their
+// modes are left to check. facts are its own when known.
+func (v *verifier) backupFile(p string, indexed bool, facts fileFacts, known bool) {
+	dir := filepath.Dir(p)
+	host := filepath.Base(dir)
+	n, err := blob.ParseName(filepath.Base(p))
+	if err != nil {
+		return // hostEntry took only backup names
 	}
-	n, err := blob.ParseName(name)
-	if err != nil || n.Host != host {
-		v.add(ProblemUnknown, host, "", p, "not a backup of "+host)
-		return
+	f, ok := facts, known
+	if !ok {
+		f, ok = v.looked(p)
 	}
-	f, ok := v.looked(p)
 	if !ok {
 		return
 	}
 	switch {
-	case v.indexed[p]:
+	case indexed:
 		if f.mode.IsRegular() {
 			v.permsOf(host, n.Timestamp, p, f, FileMode)
 		}
@@ -430,12 +539,9 @@ func (v *verifier) twinOf(p string) string {
 	return ""
 }
 
-// looked returns the facts of backup file p: from its check or its
-// reading when it is indexed, else from Lstat; false when it is gone.
+// looked returns the facts of backup file p: from its reading when
+// reindex adopted it, else from Lstat; false when it is gone.
 func (v *verifier) looked(p string) (fileFacts, bool) {
-	if f, ok := v.infos[p]; ok {
-		return f, true
-	}
 	if f, ok := v.opts.justRead[p]; ok {
 		return f, true
 	}

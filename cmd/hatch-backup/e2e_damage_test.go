@@ -134,7 +134,9 @@ func damageCases() []damageCase {
 			d.write(d.zst.FilePath, padFrame(d.t, store.GenCompress(make([]byte, 256<<10)), int(d.zst.FileSize)))
 			return []want{d.about("undecodable", d.zst)}
 		}},
-		{name: "unindexed bomb", repairable: false, damage: func(d *damaged) []want {
+		// 80 MiB of config in a small .zst: past the old 64 MiB limit, below
+		// blob.MaxDecodedSize, so reindex adopts it, decoded as it is hashed.
+		{name: "unindexed bomb", repairable: true, damage: func(d *damaged) []want {
 			p := filepath.Join(d.root, "vscode", "mcp.json.vscode.20200101_000000_000000.zst")
 			d.write(p, store.GenCompress(make([]byte, 80<<20)))
 			return []want{{"unindexed", "vscode", "20200101_000000_000000", p}}
