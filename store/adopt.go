@@ -560,7 +560,10 @@ func (s *Store) adoptStream(f found, r io.Reader, mtime int64, buf []byte) (inde
 	comp := index.None
 	if f.compressed {
 		comp = index.Zstd
-		dec, err := blob.DecompressStream(stored)
+		// Streamed, a .zst of any size is no bomb: memory is the frame's
+		// window, which the decoder bounds (blob.MaxStreamWindow), as
+		// for the .zst of a huge config that create --compress writes.
+		dec, err := blob.NewStreamDecoder(stored)
 		if err != nil {
 			return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 		}
@@ -568,19 +571,12 @@ func (s *Store) adoptStream(f found, r io.Reader, mtime int64, buf []byte) (inde
 		data = dec
 	}
 	h := sha256.New()
-	// Past blob.MaxDecodedSize a .zst is a decompression bomb, as
-	// everywhere else.
-	if f.compressed {
-		data = io.LimitReader(data, blob.MaxDecodedSize+1)
-	}
 	n, err := io.CopyBuffer(h, data, buf)
 	switch {
-	case errors.Is(err, blob.ErrCorrupt):
+	case errors.Is(err, blob.ErrCorrupt), errors.Is(err, blob.ErrTooLarge):
 		return index.Record{}, fmt.Errorf("backup %s: %w: %w", f.path, ErrIntegrity, err)
 	case err != nil:
 		return index.Record{}, fmt.Errorf("read %s: %w", f.path, err)
-	case f.compressed && n > blob.MaxDecodedSize:
-		return index.Record{}, fmt.Errorf("backup %s: %w: %w: more than %d bytes", f.path, ErrIntegrity, blob.ErrTooLarge, int64(blob.MaxDecodedSize))
 	}
 	created, err := s.instantOf(f.timestamp, mtime)
 	if err != nil {
