@@ -147,9 +147,7 @@ func (b *bench) measureTogether(ops ...timed) error {
 		w := walls[j]
 		sort.Slice(w, func(x, y int) bool { return w[x] < w[y] })
 		s := sample{median: w[len(w)/2], rssKB: rss[j]}
-		if o.baseline == "" {
-			b.base[o.op] = s
-		}
+		b.base[o.op] = s // any row may be another's baseline
 		b.rows = append(b.rows, row{op: o.op, s: s, baseline: o.baseline})
 	}
 	return nil
