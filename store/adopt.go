@@ -555,7 +555,7 @@ func (s *Store) adoptStream(f found, r io.Reader, mtime int64, buf []byte) (inde
 		buf = make([]byte, 64<<10)
 	}
 	buf = buf[:cap(buf)]
-	stored := &countingReader{r: r}
+	stored := &countReader{r: r}
 	var data io.Reader = stored
 	comp := index.None
 	if f.compressed {
@@ -590,18 +590,6 @@ func (s *Store) adoptStream(f found, r io.Reader, mtime int64, buf []byte) (inde
 		StoredSize: stored.n, OriginalSize: n,
 		SHA256: sum, Compression: comp, Parse: index.ParseUnknown,
 	}, nil
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // instant is an index key: a host and a time in Unix microseconds.
