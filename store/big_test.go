@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hatch-backup/hatch-backup/blob"
 )
 
 // paddedConfig writes a valid JSON config of exactly size bytes at p: a
@@ -338,5 +340,34 @@ func TestWatcherHugeConfig(t *testing.T) {
 	now = now.Add(time.Hour)
 	if ev := check("backup"); ev.Backup.SHA256 != fileSum(t, f.cursor) {
 		t.Fatalf("paced backup %+v", ev)
+	}
+}
+
+// An interrupted compact of a backup above MaxParseSize (its .zst beside
+// the plain file, the index lost) is recognised as one backup: the two
+// files are compared as streams, and the plain copy goes.
+func TestReindexFinishesBigInterruptedCompact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 64 MiB config and its .zst")
+	}
+	f := newFixture(t)
+	cfg := filepath.Join(f.dir, "big.json")
+	paddedConfig(t, cfg, MaxParseSize+100)
+	b := f.create("cursor", cfg)
+	data, err := os.ReadFile(b.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAt(t, b.Path+".zst", blob.Compress(data), b.Created)
+	removeIndex(t, f)
+	if _, err := Reindex(context.Background(), f.opts, ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	all := f.all()
+	if len(all) != 1 || all[0].Compression != "zstd" || all[0].SHA256 != b.SHA256 {
+		t.Fatalf("after reindex: %+v; want the one backup, as .zst", all)
+	}
+	if _, err := os.Lstat(b.Path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the plain copy stays: %v", err)
 	}
 }

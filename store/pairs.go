@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -90,6 +91,9 @@ func eachTimestamp(files []found, fn func(run []found) error) error {
 // same config bytes. A file that cannot be read or decoded is not the
 // same (it is adopted, or reported, on its own).
 func (s *Store) sameContent(plainPath, zstPath string) (bool, error) {
+	if fi, err := s.fs.Lstat(plainPath); err == nil && fi.Mode().IsRegular() && streamed(fi.Size()) {
+		return s.sameContentStreamed(plainPath, zstPath)
+	}
 	data, err := s.readFile(plainPath, MaxConfigSize)
 	if err != nil {
 		return false, ignoreDamage(err)
@@ -100,6 +104,24 @@ func (s *Store) sameContent(plainPath, zstPath string) (bool, error) {
 	}
 	decoded, err := blob.Decompress(z, MaxConfigSize)
 	return err == nil && bytes.Equal(decoded, data), nil
+}
+
+// sameContentStreamed is sameContent for a big backup: both files are
+// hashed as streams (the .zst through the streaming decoder), never held
+// whole.
+func (s *Store) sameContentStreamed(plainPath, zstPath string) (bool, error) {
+	var sums [2][32]byte
+	for i, b := range []Backup{{Path: plainPath, Compression: index.None.String()}, {Path: zstPath, Compression: index.Zstd.String()}} {
+		if fi, err := s.fs.Lstat(b.Path); err != nil || !fi.Mode().IsRegular() {
+			return false, ignoreDamage(err)
+		}
+		h := sha256.New()
+		if _, _, err := s.streamBackup(b, h); err != nil {
+			return false, ioError(err)
+		}
+		h.Sum(sums[i][:0])
+	}
+	return sums[0] == sums[1], nil
 }
 
 // ignoreDamage drops an error that only says a file is damaged, missing or
