@@ -12,7 +12,7 @@
 //	go run ./bench -only watch -idle 60s   # watch and guard only
 //	go run ./bench -deltas -runs 5   # the delta goals alone
 //	go run ./bench -only 100k -runs 3   # reindex and clean of 100,000 alone
-//	go run ./bench -only 1m             # reindex of 1,000,000 files, once
+//	go run ./bench -only 1m             # reindex, then clean, of 1,000,000 files, once
 //
 // It builds hatch-backup and the baseline into a temporary folder and
 // generates its stores there (about 200 MB with -large).
@@ -35,7 +35,7 @@ func main() {
 	runs := flag.Int("runs", 21, "runs of each operation")
 	large := flag.Bool("large", true, "include the 1,000,000-backup store")
 	keep := flag.Bool("keep", false, "keep the work folder")
-	only := flag.String("only", "", `run one part only: "watch" (watch, guard), "100k" (reindex and clean of 100,000) or "1m" (reindex of 1,000,000 files)`)
+	only := flag.String("only", "", `run one part only: "watch" (watch, guard), "100k" (reindex and clean of 100,000) or "1m" (reindex, then clean, of 1,000,000 files)`)
 	idle := flag.Duration("idle", 60*time.Second, "how long the idle watch's CPU is measured")
 	deltasOnly := flag.Bool("deltas", false, "measure only the delta goals (200 backups of a 168 KB config)")
 	remoteN := flag.Int("remote", 10_000, "backups to push and pull through the S3 gateway (0: skip)")
@@ -294,7 +294,7 @@ func (b *bench) hundredThousand() error {
 	})
 }
 
-// million: reindex of 1,000,000 small backup files (512 bytes, five
+// million: reindex, then clean, of 1,000,000 small backup files (512 bytes, five
 // hosts) whose index was lost, once: writing the files takes minutes
 // and about 4 GB.
 func (b *bench) million() error {
@@ -305,9 +305,22 @@ func (b *bench) million() error {
 	runs := b.runs
 	defer func() { b.runs = runs }()
 	b.runs = 1
-	return b.measure("reindex of 1,000,000 (index lost)", "", func(int) *exec.Cmd {
+	err := b.measure("reindex of 1,000,000 (index lost)", "", func(int) *exec.Cmd {
 		os.Remove(filepath.Join(root, "index.db"))
 		return b.hatch(root, "reindex")
+	})
+	if err != nil {
+		return err
+	}
+	// Then clean on the index the reindex built: once, it removes the
+	// rest (dry run first, which removes nothing).
+	if err := b.measure("clean --dry-run keeping 10 a host of 1,000,000", "", func(int) *exec.Cmd {
+		return b.hatch(root, "clean", "--keep-count", "10", "--dry-run")
+	}); err != nil {
+		return err
+	}
+	return b.measure("clean keeping 10 a host of 1,000,000", "", func(int) *exec.Cmd {
+		return b.hatch(root, "clean", "--keep-count", "10")
 	})
 }
 
