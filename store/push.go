@@ -220,16 +220,25 @@ func (p *pusher) add(ctx context.Context, b Backup) error {
 	}
 	wholeDelta := b.Compression == index.Delta.String() && e.Encoding != remote.EncodingDelta
 	if b.FileSize >= remote.PackTarget() && !wholeDelta {
-		return p.addLone(ctx, b, e)
+		sent, err := p.addLone(ctx, b, e)
+		if err != nil || sent {
+			return err
+		}
+		return p.packAsItIsNow(ctx, b, e)
 	}
 	stored, ok, err := p.s.storedBytes(b, &e)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		p.damagedOne(b)
-		return nil
+		return p.packAsItIsNow(ctx, b, e)
 	}
+	return p.pack(ctx, e, stored)
+}
+
+// pack adds a backup's bytes to the pack being filled, and sends the pack
+// once it is full.
+func (p *pusher) pack(ctx context.Context, e remote.Entry, stored []byte) error {
 	if p.packer == nil {
 		p.packer = p.r.NewPacker()
 	}
@@ -243,20 +252,50 @@ func (p *pusher) add(ctx context.Context, b Backup) error {
 	return p.maybeSegment(ctx)
 }
 
-// addLone sends a large backup as an object of its own, streamed from
-// its file.
-func (p *pusher) addLone(ctx context.Context, b Backup, e remote.Entry) error {
-	up, ok, err := p.s.uploadLone(ctx, p.r, b, e)
-	if err != nil {
-		return err
+// packAsItIsNow handles b, which did not read as listed: with the lock
+// released, clean or compact may have changed it (asItIsNow); otherwise,
+// or when it does not read now either, it is damaged or gone.
+func (p *pusher) packAsItIsNow(ctx context.Context, b Backup, e remote.Entry) error {
+	if p.s.detached != nil {
+		stored, ok, err := p.asItIsNow(b, &e)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return p.pack(ctx, e, stored)
+		}
 	}
-	if !ok {
-		p.damagedOne(b)
-		return nil
+	p.damagedOne(b)
+	return nil
+}
+
+// addLone sends a large backup as an object of its own, streamed from
+// its file. sent is false when b did not read as listed.
+func (p *pusher) addLone(ctx context.Context, b Backup, e remote.Entry) (sent bool, err error) {
+	up, ok, err := p.s.uploadLone(ctx, p.r, b, e)
+	if err != nil || !ok {
+		return false, err
 	}
 	p.have[e.Key()] = e.SHA256
 	p.uploaded(up)
-	return p.maybeSegment(ctx)
+	return true, p.maybeSegment(ctx)
+}
+
+// asItIsNow reads b, which did not read as listed while the lock was
+// released, as the index has it now (Read looks it up again): compact may
+// have re-encoded it, and it then goes whole (zstd), since its new form's
+// base is not among those this push listed. ok is false when it is gone
+// or damaged (damagedOne tells which).
+func (p *pusher) asItIsNow(b Backup, e *remote.Entry) ([]byte, bool, error) {
+	data, err := p.s.Read(b)
+	switch {
+	case errors.Is(err, errRemovedMeanwhile), IsIntegrity(err):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	e.Encoding, e.Base, e.BaseCreated, e.BaseSHA256 = remote.EncodingZstd, "", time.Time{}, remote.Sum{}
+	return blob.Compress(data), true, nil
 }
 
 // damagedOne counts b, which did not read as listed: damaged, or (with

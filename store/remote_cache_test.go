@@ -50,6 +50,10 @@ func holdingProxy(t *testing.T, target string) (string, <-chan struct{}, func())
 // the removed ones, and succeeds; every backup the store kept is on the
 // remote, and what the remote holds pulls back intact.
 func TestPushReleasesLockWhileUploading(t *testing.T) {
+	// A pack a backup or two (each is under 40 bytes): the uploads held,
+	// the push stops reading after its first packs, and reads the rest
+	// after compact and clean.
+	t.Cleanup(remote.SetPackTargetForTest(48))
 	srv := s3test.Start(t)
 	proxy, held, release := holdingProxy(t, srv.Endpoint)
 	env := srv.Env()
