@@ -138,7 +138,7 @@ func (s *Store) store(ctx context.Context, host, origin string, data []byte, com
 	if err := ctx.Err(); err != nil {
 		return Backup{}, err
 	}
-	if err := s.publish(&rec, stored, compress); err != nil {
+	if err := s.publish(&rec, stored); err != nil {
 		return Backup{}, err
 	}
 	return s.index(rec)
@@ -165,7 +165,7 @@ func (s *Store) storeStreamed(ctx context.Context, host, origin string, compress
 		return Backup{}, err
 	}
 	write := s.configWriter(origin, &rec, compress)
-	if err := s.publishWith(&rec, nil, write, compress, s.now()); err != nil {
+	if err := s.publishWith(&rec, nil, write, s.now()); err != nil {
 		return Backup{}, err
 	}
 	return s.index(rec)
@@ -185,55 +185,70 @@ func (s *Store) index(rec index.Record) (Backup, error) {
 	return s.backupBefore(rec, rec.Created.Add(FutureSlack)), nil
 }
 
-// publish writes the backup file under the first free name at or after
-// now (or rec.Created when set: import dates a copy by its mtime): a name
-// taken by a file (plain or .zst, even a planted symlink) or an instant
-// taken in the index moves to the next microsecond.
-func (s *Store) publish(rec *index.Record, stored []byte, compress bool) error {
+// publish writes the backup file, in rec's form, under the first free
+// name at or after now (or rec.Created when set: import dates a copy by
+// its mtime): a name taken by a file (plain or .zst, even a planted
+// symlink) or an instant taken in the index moves to the next
+// microsecond.
+func (s *Store) publish(rec *index.Record, stored []byte) error {
 	created := rec.Created
 	if created.IsZero() {
 		created = s.now()
 	}
-	return s.publishFrom(rec, stored, compress, created)
+	return s.publishWith(rec, stored, nil, created)
 }
 
-// publishFrom is publish from instant created on (pull keeps a backup's
-// instant from the machine that took it).
-func (s *Store) publishFrom(rec *index.Record, stored []byte, compress bool, created time.Time) error {
-	return s.publishWith(rec, stored, nil, compress, created)
+// publishWith is publish from instant created on, with the file's content
+// written by write when not nil (called again should a name be taken
+// meanwhile), else stored.
+func (s *Store) publishWith(rec *index.Record, stored []byte, write func(io.Writer) error, created time.Time) error {
+	return s.publishFirstFree(rec, created, nil, func(p string) error {
+		// Dated with its instant: a rebuilt index reads the zone of the
+		// name from it (see instantOf).
+		if write != nil {
+			return hatomic.WriteNewFromAt(s.fs, p, write, FileMode, rec.Created)
+		}
+		return hatomic.WriteNewAt(s.fs, p, stored, FileMode, rec.Created)
+	})
 }
 
-// publishWith is publishFrom with the file's content written by write,
-// when not nil (called again should a name be taken meanwhile), else
-// stored.
-func (s *Store) publishWith(rec *index.Record, stored []byte, write func(io.Writer) error, compress bool, created time.Time) error {
+// publishFirstFree names rec (in its form: plain, .zst or .delta) from
+// instant created on, a microsecond later each time the name is taken
+// (the instant indexed, a file of the timestamp there, or a file made
+// between the look and put's no-replace write: hatomic.ErrExist), and
+// calls put with the path until one succeeds. reused, when not nil, is
+// asked first at each name whether a file already there is the one to
+// keep (nothing is written then).
+func (s *Store) publishFirstFree(rec *index.Record, created time.Time, reused func() bool, put func(p string) error) error {
 	created = created.UTC().Truncate(time.Microsecond)
 	for range maxNameTries {
 		rec.Created = created
 		rec.Timestamp = blob.FormatTimestamp(created.In(s.loc))
-		name := blob.NewName(rec.Host, rec.Timestamp, compress).String()
+		name := blob.NewName(rec.Host, rec.Timestamp, false).String()
+		switch rec.Compression {
+		case index.Zstd:
+			name += blob.ZstdSuffix
+		case index.Delta:
+			name += blob.DeltaSuffix
+		}
 		rec.File = path.Join(rec.Host, name)
 		created = created.Add(time.Microsecond)
+		if reused != nil && reused() {
+			return nil
+		}
 		if taken, err := s.taken(rec); err != nil || taken {
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		// Dated with its instant: a rebuilt index reads the zone of the
-		// name from it (see instantOf).
 		p := filepath.Join(s.root, rec.Host, name)
-		var err error
-		if write != nil {
-			err = hatomic.WriteNewFromAt(s.fs, p, write, FileMode, rec.Created)
-		} else {
-			err = hatomic.WriteNewAt(s.fs, p, stored, FileMode, rec.Created)
-		}
+		err := put(p)
 		if errors.Is(err, hatomic.ErrExist) {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("write backup %s: %w", filepath.Join(s.root, rec.Host, name), err)
+			return fmt.Errorf("write backup %s: %w", p, err)
 		}
 		return nil
 	}

@@ -194,7 +194,7 @@ func (s *Store) importStreamed(ctx context.Context, h Host, config, p string, mt
 	if err := ctx.Err(); err != nil {
 		return c, false, err
 	}
-	if err := s.publishWith(&rec, nil, s.configWriter(p, &rec, false), false, at); err != nil {
+	if err := s.publishWith(&rec, nil, s.configWriter(p, &rec, false), at); err != nil {
 		return c, false, fmt.Errorf("import %s: %w", p, err)
 	}
 	if err := s.db.Put(rec); err != nil {
@@ -238,7 +238,7 @@ func (s *Store) adoptCopy(ctx context.Context, host, config string, data []byte,
 	if err := ctx.Err(); err != nil {
 		return Backup{}, err
 	}
-	if err := s.publish(&rec, data, false); err != nil {
+	if err := s.publish(&rec, data); err != nil {
 		return Backup{}, err
 	}
 	if err := s.db.Put(rec); err != nil {

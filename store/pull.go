@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -527,44 +526,16 @@ func (f *Pulled) writeOne(ctx context.Context, s *Store, i int) (index.Record, e
 	return rec, s.publishPulled(&rec, stored, e.Created)
 }
 
-// publishPulled is publishFrom for a file of any form: the durable
+// publishPulled is publishWith for a file of any form: the durable
 // no-replace write under the first free name from the backup's instant,
 // its folder's fsync left to the caller.
 func (s *Store) publishPulled(rec *index.Record, stored []byte, created time.Time) error {
-	created = created.UTC().Truncate(time.Microsecond)
-	for range maxNameTries {
-		rec.Created = created
-		rec.Timestamp = blob.FormatTimestamp(created.In(s.loc))
-		name := blob.NewName(rec.Host, rec.Timestamp, false).String()
-		switch rec.Compression {
-		case index.Zstd:
-			name += blob.ZstdSuffix
-		case index.Delta:
-			name += blob.DeltaSuffix
-		}
-		rec.File = path.Join(rec.Host, name)
-		created = created.Add(time.Microsecond)
-		if s.pulledBefore(rec, stored) {
-			return nil // a pull killed before its index write left it
-		}
-		if taken, err := s.taken(rec); err != nil || taken {
-			if err != nil {
-				return err
-			}
-			continue
-		}
+	return s.publishFirstFree(rec, created,
+		// A pull killed before its index write left it.
+		func() bool { return s.pulledBefore(rec, stored) },
 		// The folder is fsynced once per wave, before any of its names
 		// goes into the index (writePulled): one fsync, not one per file.
-		err := hatomic.PublishNewAt(s.fs, filepath.Join(s.root, rec.Host, name), stored, FileMode, rec.Created)
-		if errors.Is(err, hatomic.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("write backup %s: %w", filepath.Join(s.root, rec.Host, name), err)
-		}
-		return nil
-	}
-	return fmt.Errorf("backup of %s: no free name in %d tries", rec.Host, maxNameTries)
+		func(p string) error { return hatomic.PublishNewAt(s.fs, p, stored, FileMode, rec.Created) })
 }
 
 // checkPulled reads back every .zst and .delta written (a delta through
