@@ -90,14 +90,9 @@ func TestPushServerStopsMidway(t *testing.T) {
 // through. (Failing every other request at random would now and then
 // fail one request more often than the client retries: a flaky test.)
 func stormProxy(t *testing.T, target string) (string, *atomic.Int64) {
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
 	var failed atomic.Int64
 	var seen sync.Map
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	addr := testProxy(t, target, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		if _, again := seen.LoadOrStore(r.Method+" "+r.URL.String(), true); !again {
 			failed.Add(1)
 			w.Header().Set("Content-Type", "application/xml")
@@ -105,8 +100,22 @@ func stormProxy(t *testing.T, target string) (string, *atomic.Int64) {
 			fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>storm</Message></Error>`)
 			return
 		}
-		rp.ServeHTTP(w, r)
-	}))
+		next.ServeHTTP(w, r)
+	})
+	return addr, &failed
+}
+
+// testProxy starts a server on 127.0.0.1 in front of target: handle sees
+// every request, and next forwards one to target. It stops at the test's
+// end.
+func testProxy(t *testing.T, target string, handle func(w http.ResponseWriter, r *http.Request, next http.Handler)) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handle(w, r, next) }))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +123,7 @@ func stormProxy(t *testing.T, target string) (string, *atomic.Int64) {
 	srv.Listener = l
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return srv.URL, &failed
+	return srv.URL
 }
 
 func TestPushPullThrough5xxStorm(t *testing.T) {

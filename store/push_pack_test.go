@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,34 +192,21 @@ func TestPullDeltaIntoOtherZone(t *testing.T) {
 // later request is refused: the server stopped in the middle of a push,
 // one pack stored whole but never acknowledged.
 func killProxy(t *testing.T, target string, after int64) string {
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
 	var puts atomic.Int64
 	var dead atomic.Bool
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return testProxy(t, target, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		if dead.Load() {
 			hijackClose(w)
 			return
 		}
 		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/data/") && puts.Add(1) >= after {
 			dead.Store(true)
-			rp.ServeHTTP(httptest.NewRecorder(), r)
+			next.ServeHTTP(httptest.NewRecorder(), r)
 			hijackClose(w)
 			return
 		}
-		rp.ServeHTTP(w, r)
-	}))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = l
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv.URL
+		next.ServeHTTP(w, r)
+	})
 }
 
 func hijackClose(w http.ResponseWriter) {
@@ -525,28 +509,15 @@ func TestPushLargeBackupAlone(t *testing.T) {
 // PUT of a data object is lost after the server stored it: the client
 // tries again and finds the name taken by its own first try.
 func dropProxy(t *testing.T, target string) string {
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
 	var dropped atomic.Bool
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return testProxy(t, target, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/data/") && dropped.CompareAndSwap(false, true) {
-			rp.ServeHTTP(httptest.NewRecorder(), r)
+			next.ServeHTTP(httptest.NewRecorder(), r)
 			hijackClose(w)
 			return
 		}
-		rp.ServeHTTP(w, r)
-	}))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = l
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv.URL
+		next.ServeHTTP(w, r)
+	})
 }
 
 // A pack whose upload went through but whose answer was lost is not an

@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -19,29 +15,18 @@ import (
 // holdingProxy forwards to target but holds every upload of a backup
 // until release is called; held is closed when the first one waits.
 func holdingProxy(t *testing.T, target string) (string, <-chan struct{}, func()) {
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
 	held, hold := make(chan struct{}), make(chan struct{})
 	var first, once sync.Once
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	addr := testProxy(t, target, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/data/") {
 			first.Do(func() { close(held) })
 			<-hold
 		}
-		rp.ServeHTTP(w, r)
-	}))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = l
-	srv.Start()
+		next.ServeHTTP(w, r)
+	})
 	release := func() { once.Do(func() { close(hold) }) }
-	t.Cleanup(func() { release(); srv.Close() })
-	return srv.URL, held, release
+	t.Cleanup(release) // before the proxy's Close, which waits for held requests
+	return addr, held, release
 }
 
 // While a push with ReleaseLock uploads, the store is free: compact
