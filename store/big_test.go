@@ -317,17 +317,7 @@ func TestWatcherHugeConfig(t *testing.T) {
 	f := newGuardFixture(t)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.opts.Now = func() time.Time { return now }
-	w := NewWatcher(f.opts, 10*time.Minute)
-	ctx := context.Background()
-	check := func(want string) WatchEvent {
-		t.Helper()
-		ev, err := w.Check(ctx, "cursor", f.cursor)
-		if err != nil || ev.Kind != want {
-			t.Fatalf("Check = %+v, %v; want %q", ev, err, want)
-		}
-		now = now.Add(time.Second)
-		return ev
-	}
+	check := watchChecker(t, NewWatcher(f.opts, 10*time.Minute), f.cursor, &now)
 	paddedConfig(t, f.cursor, MaxParseSize+100)
 	if ev := check("backup"); ev.Backup.SHA256 != fileSum(t, f.cursor) || ev.Servers != nil {
 		t.Fatalf("first backup %+v", ev)

@@ -173,17 +173,7 @@ func TestWatcherSkipsIdenticalAndServerlessChanges(t *testing.T) {
 	f := newGuardFixture(t)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.opts.Now = func() time.Time { return now }
-	w := NewWatcher(f.opts, 10*time.Minute)
-	ctx := context.Background()
-	check := func(want string) WatchEvent {
-		t.Helper()
-		ev, err := w.Check(ctx, "cursor", f.cursor)
-		if err != nil || ev.Kind != want {
-			t.Fatalf("Check = %+v, %v; want %q", ev, err, want)
-		}
-		now = now.Add(time.Second)
-		return ev
-	}
+	check := watchChecker(t, NewWatcher(f.opts, 10*time.Minute), f.cursor, &now)
 	check("backup")
 	check("") // identical bytes
 	f.write(f.cursor, cursorA+"\n  ")
@@ -247,5 +237,19 @@ func TestWatcherFirstLookNamesServersLostMeanwhile(t *testing.T) {
 	ev, err := NewWatcher(f.opts, time.Hour).Check(context.Background(), "cursor", f.cursor)
 	if err != nil || ev.Kind != "backup" || !ev.Removed || len(ev.Servers) != 2 {
 		t.Fatalf("first look: %+v, %v", ev, err)
+	}
+}
+
+// watchChecker returns a check of cursor's config at p by w that wants an
+// event of kind want, then moves the clock *now a second on.
+func watchChecker(t *testing.T, w *Watcher, p string, now *time.Time) func(want string) WatchEvent {
+	return func(want string) WatchEvent {
+		t.Helper()
+		ev, err := w.Check(context.Background(), "cursor", p)
+		if err != nil || ev.Kind != want {
+			t.Fatalf("Check = %+v, %v; want %q", ev, err, want)
+		}
+		*now = now.Add(time.Second)
+		return ev
 	}
 }
