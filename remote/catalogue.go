@@ -344,23 +344,33 @@ type Change struct {
 	Replaced []string
 }
 
+// writeSegment seals seg under a new random name, writes it (never over
+// another object) and tells the local cache of it.
+func (r *Remote) writeSegment(ctx context.Context, seg segment) (string, error) {
+	name := "cat/" + randomName()
+	plain, err := encodeSegment(seg)
+	if err != nil {
+		return "", err
+	}
+	sealed, err := seal(r.keys.catalogue, name, plain)
+	if err != nil {
+		return "", err
+	}
+	if err := r.put(ctx, name, sealed); err != nil {
+		return "", err
+	}
+	r.wroteSegment(name, plain, seg)
+	return name, nil
+}
+
 // AppendChange writes a new segment recording ch, naming every segment
 // of c as its parent, and updates c.
 func (r *Remote) AppendChange(ctx context.Context, c *Catalogue, ch Change) error {
 	removed := ch.Removed
-	name := "cat/" + randomName()
-	plain, err := encodeSegment(segment{Format: catalogueFormat, Parents: c.Segments, Added: ch.Added, Removed: removed, Replaced: ch.Replaced})
+	name, err := r.writeSegment(ctx, segment{Format: catalogueFormat, Parents: c.Segments, Added: ch.Added, Removed: removed, Replaced: ch.Replaced})
 	if err != nil {
 		return err
 	}
-	sealed, err := seal(r.keys.catalogue, name, plain)
-	if err != nil {
-		return err
-	}
-	if err := r.put(ctx, name, sealed); err != nil {
-		return err
-	}
-	r.wroteSegment(name, plain, segment{})
 	c.Segments = append(c.Segments, name)
 	for _, o := range removed {
 		c.removed[o] = true
@@ -420,19 +430,10 @@ func (r *Remote) Consolidate(ctx context.Context, c *Catalogue) error {
 	slices.Sort(seg.Replaced)
 	slices.Sort(seg.Removed)
 	slices.Sort(seg.RemovedKeys)
-	name := "cat/" + randomName()
-	plain, err := encodeSegment(seg)
+	name, err := r.writeSegment(ctx, seg)
 	if err != nil {
 		return err
 	}
-	sealed, err := seal(r.keys.catalogue, name, plain)
-	if err != nil {
-		return err
-	}
-	if err := r.put(ctx, name, sealed); err != nil {
-		return err
-	}
-	r.wroteSegment(name, plain, seg)
 	old := c.Segments
 	c.Segments = []string{name}
 	return r.Remove(ctx, old)
